@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# xstatic-bootstrap ships only an sdist whose setup.py still imports pkg_resources,
+# which setuptools 81 removed; the constraint applies to pip's isolated build envs too.
+export PIP_CONSTRAINT := $(CURDIR)/constraints-build.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints-build.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py import_framework fixtures/imhcf.json --activate --skip-existing
+	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# SQLite, eager Celery, whatever the calling shell has set.
+test: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python bench/framework_pages.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

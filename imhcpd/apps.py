@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImhcpdConfig(AppConfig):
+    name = "imhcpd"
+    verbose_name = "Accounts and site"

@@ -1,0 +1,49 @@
+"""Who may do what, decided in one place for the whole site.
+
+Roles are relationships where possible (a supervisor is someone with an active
+supervision); the only global role is membership of the register administrators group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+
+from imhcpd.models import User
+
+REGISTER_ADMINS_GROUP = "Register administrators"
+
+
+def is_register_admin(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_register_admin", None)
+    if cached is None:
+        cached = user.groups.filter(name=REGISTER_ADMINS_GROUP).exists()
+        user._is_register_admin = cached
+    return cached
+
+
+def requires_mfa(user: User | AnonymousUser) -> bool:
+    """Staff and register administrators must use two-factor authentication."""
+    return bool(user.is_authenticated and (user.is_staff or is_register_admin(user)))
+
+
+@dataclass(frozen=True)
+class Navigation:
+    signed_in: bool
+    practitioner: bool
+    register_admin: bool
+    staff: bool
+
+
+def navigation_for(user: User | AnonymousUser) -> Navigation:
+    if not user.is_authenticated:
+        return Navigation(signed_in=False, practitioner=False, register_admin=False, staff=False)
+    return Navigation(
+        signed_in=True,
+        practitioner=True,
+        register_admin=is_register_admin(user),
+        staff=user.is_staff,
+    )

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from imhcpd import views
+
+admin.site.site_header = "IMH CPD administration"
+admin.site.site_title = "IMH CPD admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("framework/", include("competencies.urls")),
+    path("register/", include("register.urls")),
+    path("admin/", admin.site.urls),
+]

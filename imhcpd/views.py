@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from competencies.selectors import active_framework_summary
+
+logger = logging.getLogger(__name__)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"summary": active_framework_summary()})
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any failure means "not healthy"; the reason goes to the log
+        logger.exception("Health check: database unavailable")
+        return False
+
+
+def _check_broker() -> bool:
+    from imhcpd.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        return True
+    except Exception:
+        logger.exception("Health check: broker unavailable")
+        return False
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    checks = {"database": "ok" if _check_database() else "failing"}
+    if settings.CELERY_BROKER_URL:
+        checks["broker"] = "ok" if _check_broker() else "failing"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,94 @@
+"""Shared fixtures: the named personas every permission test speaks of, and the framework."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache as django_cache
+
+from competencies.formats import FrameworkData, parse_framework
+from competencies.models import Framework
+from competencies.services import framework_import
+from imhcpd.models import User
+from tests.factories import RegisterAdminFactory, StaffFactory, UserFactory, give_totp
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "fixtures" / "imhcf.json"
+
+
+@cache
+def shipped_framework_data() -> FrameworkData:
+    return parse_framework(FIXTURE.read_bytes(), fmt="json")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # allauth's rate limits live in the cache; one test's logins must not throttle the next.
+    django_cache.clear()
+
+
+@pytest.fixture
+def framework(db: None) -> Framework:
+    return framework_import(data=shipped_framework_data(), activate=True)
+
+
+# --- Personas -----------------------------------------------------------------
+
+
+@pytest.fixture
+def practitioner(db: None) -> User:
+    return UserFactory(email="practitioner@example.org", full_name="Pat Practitioner")
+
+
+@pytest.fixture
+def other_practitioner(db: None) -> User:
+    return UserFactory(email="other@example.org", full_name="Olu Other")
+
+
+@pytest.fixture
+def supervisor(db: None) -> User:
+    # A supervisor is a relationship; until supervisions exist this is a plain account.
+    return UserFactory(email="supervisor@example.org", full_name="Sam Supervisor")
+
+
+@pytest.fixture
+def register_admin(db: None) -> User:
+    user = RegisterAdminFactory(email="registeradmin@example.org", full_name="Ari Admin")
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
+def register_admin_without_mfa(db: None) -> User:
+    return RegisterAdminFactory(email="newadmin@example.org", full_name="Nia New")
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    user = StaffFactory(email="staff@example.org", full_name="Stevie Staff")
+    give_totp(user)
+    return user
+
+
+PERSONAS = [
+    "anonymous",
+    "practitioner",
+    "other_practitioner",
+    "supervisor",
+    "register_admin",
+    "staff",
+]
+
+
+@pytest.fixture
+def persona_client(request: pytest.FixtureRequest, client):  # type: ignore[no-untyped-def]
+    """`persona_client(name)` → a test client signed in as that persona (or anonymous)."""
+
+    def make(name: str):  # type: ignore[no-untyped-def]
+        if name != "anonymous":
+            client.force_login(request.getfixturevalue(name))
+        return client
+
+    return make

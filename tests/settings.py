@@ -1,0 +1,36 @@
+"""Test settings: fast hashing, in-memory cache and mail, private per-run folders.
+
+The database comes from DATABASE_URL like everywhere else (SQLite by default,
+PostgreSQL in CI); Celery is eager unless CELERY_BROKER_URL is set.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+# Production security settings stay on, except the ones that need HTTPS.
+os.environ["SECURE_SSL_REDIRECT"] = "0"
+_RUN_DIR = tempfile.mkdtemp(prefix="imhcpd-tests-")
+os.environ.setdefault("VAR_DIR", _RUN_DIR)
+
+from imhcpd.settings import *  # noqa: E402,F403
+from imhcpd.settings import DATABASES, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A media folder that outlived its test database would give stored files random suffixes.
+MEDIA_ROOT = os.path.join(_RUN_DIR, "media")
+STORAGES["default"] = {**STORAGES["default"], "OPTIONS": {"location": MEDIA_ROOT, "base_url": None}}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# A real Celery worker must find the test database by a name known in advance.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+    None if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "test_imhcpd"
+)
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -182,7 +182,7 @@ LANGUAGES = [("en-gb", "English (UK)")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"]
+FORMAT_MODULE_PATH = ["imhcpd.formats"]
 
 # --- Static and private files ------------------------------------------
 

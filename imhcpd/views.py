@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from kombu import Connection
 
 from competencies.selectors import active_framework_summary
 
@@ -30,10 +31,10 @@ def _check_database() -> bool:
 
 
 def _check_broker() -> bool:
-    from imhcpd.celery import app
-
+    # A fresh connection, not Celery's pool: a pooled connection can look alive after
+    # the broker has gone.
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
         return True
     except Exception:

@@ -34,3 +34,8 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = (
     None if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "test_imhcpd"
 )
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# WhiteNoise serves from the finders in tests, as in development; it still wants a root.
+STATIC_ROOT = os.path.join(_RUN_DIR, "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,30 @@
+# Production image: gunicorn web, Celery worker and beat all run from it.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# WeasyPrint needs Pango and HarfBuzz; fonts are packaged, never fetched at run time.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 10001 app
+
+WORKDIR /app
+COPY pyproject.toml constraints-build.txt README.md ./
+COPY imhcpd ./imhcpd
+COPY competencies ./competencies
+COPY portfolios ./portfolios
+COPY register ./register
+# xstatic-bootstrap's sdist needs a setuptools that still has pkg_resources.
+RUN PIP_CONSTRAINT=/app/constraints-build.txt pip install .
+COPY . .
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+ && mkdir -p /app/var/media && chown -R app:app /app/var
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "imhcpd.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

@@ -7,7 +7,6 @@ who can see other users' data, before they reach any administrative page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -29,8 +28,8 @@ class RequireMFAMiddleware:
                 "Your role gives access to other people's records, so two-factor "
                 "authentication is required. Set it up to continue.",
             )
-            query = urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            # allauth shows the recovery codes after set-up and ignores `next`, so none is sent.
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
     @staticmethod

@@ -1,0 +1,47 @@
+"""Small helpers shared by the browser tests."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from playwright.sync_api import Page
+
+TOTP_PERIOD = 30
+CONFIRM_LINK = re.compile(r"https?://\S+?(/accounts/confirm-email/[^/\s]+/)")
+
+
+def label(text: str) -> re.Pattern[str]:
+    """Match a form label exactly, allowing crispy-forms' required-field asterisk.
+
+    Playwright matches a regex against the label's raw text, so the surrounding
+    whitespace crispy renders must be allowed too.
+    """
+    return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
+
+
+def confirmation_path(body: str) -> str:
+    """The path of the email-confirmation link in a verification email's body."""
+    match = CONFIRM_LINK.search(body)
+    assert match, f"No confirmation link in the email:\n{body}"
+    return match.group(1)
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label(label("Email")).fill(email)
+    page.get_by_label(label("Password")).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def current_totp(secret: str) -> str:
+    """The code an authenticator app would show now.
+
+    allauth accepts only the current period (MFA_TOTP_TOLERANCE 0), so when the
+    period is about to roll over wait for the next one rather than race it.
+    """
+    if TOTP_PERIOD - time.time() % TOTP_PERIOD < 2:
+        time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // TOTP_PERIOD))

@@ -1,19 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import imhcpd.converters  # noqa: F401 - registers <code:…>
 from competencies import views
-
-
-class CodeConverter:
-    regex = r"[0-9]+\.[0-9]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(CodeConverter, "code")
 
 app_name = "competencies"
 urlpatterns = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("framework/", include("competencies.urls")),
     path("register/", include("register.urls")),
+    path("portfolio/", include("portfolios.urls")),
     path("admin/", admin.site.urls),
 ]

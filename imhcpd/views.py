@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from kombu import Connection
@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        # Practitioners land on their portfolio (or its set-up on first login).
+        return redirect("portfolios:dashboard")
     return render(request, "home.html", {"summary": active_framework_summary()})
 
 

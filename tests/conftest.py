@@ -12,7 +12,13 @@ from competencies.formats import FrameworkData, parse_framework
 from competencies.models import Framework
 from competencies.services import framework_import
 from imhcpd.models import User
-from tests.factories import RegisterAdminFactory, StaffFactory, UserFactory, give_totp
+from tests.factories import (
+    RegisterAdminFactory,
+    StaffFactory,
+    UserFactory,
+    give_totp,
+    make_portfolio,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "imhcf.json"
@@ -38,13 +44,17 @@ def framework(db: None) -> Framework:
 
 
 @pytest.fixture
-def practitioner(db: None) -> User:
-    return UserFactory(email="practitioner@example.org", full_name="Pat Practitioner")
+def practitioner(framework: Framework) -> User:
+    user = UserFactory(email="practitioner@example.org", full_name="Pat Practitioner")
+    make_portfolio(user, framework)
+    return user
 
 
 @pytest.fixture
-def other_practitioner(db: None) -> User:
-    return UserFactory(email="other@example.org", full_name="Olu Other")
+def other_practitioner(framework: Framework) -> User:
+    user = UserFactory(email="other@example.org", full_name="Olu Other")
+    make_portfolio(user, framework, target_level=1)
+    return user
 
 
 @pytest.fixture

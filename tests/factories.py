@@ -47,3 +47,73 @@ def give_totp(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+# --- Portfolios ------------------------------------------------------------------
+# Built through the services, so every object has the history the app itself would write.
+
+
+def make_portfolio(user: User, framework, **overrides):  # type: ignore[no-untyped-def]
+    from portfolios.models import Profession, ProfessionalBody, Region, WorkSetting
+    from portfolios.services import portfolio_create
+
+    data = {
+        "profession": Profession.HEALTH_VISITOR,
+        "profession_other": "",
+        "professional_body": ProfessionalBody.NMC,
+        "registration_number": "12A3456E",
+        "work_setting": WorkSetting.HEALTH_VISITING,
+        "region": Region.NORTH_WEST,
+        "target_level": 2,
+    }
+    data.update(overrides)
+    return portfolio_create(user=user, framework=framework, data=data)
+
+
+REFLECTION = {
+    "what_happened": "During a home visit I watched a mother and her baby during a feed.",
+    "so_what": "I noticed how the baby turned away when overwhelmed and the mother paused.",
+    "now_what": "I will name these moments of attunement with parents more often.",
+}
+
+
+def make_evidence(
+    portfolio, *, kind="reflective_account", codes=("1.01",), title="A home visit", **extra
+):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from competencies.models import Competency
+    from portfolios.services import EvidenceInput, LinkInput, evidence_create
+
+    details = dict(REFLECTION) if kind == "reflective_account" else extra.pop("details", {})
+    links = [
+        LinkInput(
+            competency=Competency.objects.get(framework_id=portfolio.framework_id, code=code),
+            rationale=f"It shows {code} in practice.",
+        )
+        for code in codes
+    ]
+    data = EvidenceInput(
+        title=title,
+        date=extra.pop("date", dt.date(2026, 1, 15)),
+        details=details,
+        links=links,
+        **extra,
+    )
+    return evidence_create(portfolio=portfolio, kind=kind, data=data, by=portfolio.user)
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes(text: str = "Certificate of attendance") -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=f"<p>{text}</p>").write_pdf()

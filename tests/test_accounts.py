@@ -49,7 +49,7 @@ def test_signup_needs_email_verification_before_login(client) -> None:
     assert client.post(link.group(1)).status_code == 302
     assert EmailAddress.objects.get(user=user).verified
     login = client.post("/accounts/login/", {"login": "ROBIN@example.org", "password": PASSWORD})
-    assert login["Location"] == "/"
+    assert login["Location"] == "/portfolio/"
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
@@ -126,14 +126,23 @@ def nav_items(html: str) -> set[str]:
 
 
 def test_navigation_follows_the_roles(client, practitioner, register_admin, staff) -> None:
-    assert nav_items(client.get("/").content.decode()) == {"sign-in", "sign-up"}
+    assert nav_items(client.get("/framework/").content.decode()) == {"sign-in", "sign-up"}
     client.force_login(practitioner)
-    assert nav_items(client.get("/").content.decode()) == {"account", "security", "sign-out"}
+    assert nav_items(client.get("/framework/").content.decode()) == {
+        "dashboard",
+        "matrix",
+        "evidence",
+        "plan",
+        "account",
+        "security",
+        "my-data",
+        "sign-out",
+    }
     client.force_login(register_admin)
-    assert "register-admin" in nav_items(client.get("/").content.decode())
-    assert "site-admin" not in nav_items(client.get("/").content.decode())
+    assert "register-admin" in nav_items(client.get("/framework/").content.decode())
+    assert "site-admin" not in nav_items(client.get("/framework/").content.decode())
     client.force_login(staff)
-    assert "site-admin" in nav_items(client.get("/").content.decode())
+    assert "site-admin" in nav_items(client.get("/framework/").content.decode())
 
 
 def test_pages_have_skip_link_landmarks_and_uk_language(client) -> None:

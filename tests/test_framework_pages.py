@@ -124,7 +124,6 @@ def test_search_form_without_query_is_a_plain_form(client, framework: Framework)
 @pytest.mark.parametrize(
     "url",
     [
-        "/",
         "/framework/",
         "/framework/domains/1/level/2/",
         "/framework/competencies/1.01/",

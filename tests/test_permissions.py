@@ -1,33 +1,50 @@
 """Every URL × every persona → the expected status. Later issues add their rows here.
 
-Codes: 200 shown · 302 sent to sign in · 403 role missing · 404 not theirs to see.
+Codes: 200 shown · 302 sent elsewhere (sign in, set up a portfolio, or done) · 403 role
+missing · 404 not theirs to see · 405 wrong method. `{evidence}`, `{attachment}` and
+`{goal}` are the practitioner's own objects: every other persona must get 404.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portfolios.services import attachment_add, goal_save
 from tests.conftest import PERSONAS
+from tests.factories import make_evidence, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 ALL_200 = dict.fromkeys(PERSONAS, 200)
 SIGNED_IN_200 = {**ALL_200, "anonymous": 302}
+NO_PORTFOLIO = ("supervisor", "register_admin", "staff")
+# Pages of one's own portfolio: those without one are sent to set it up.
+PORTFOLIO = {
+    "anonymous": 302,
+    "practitioner": 200,
+    "other_practitioner": 200,
+    **dict.fromkeys(NO_PORTFOLIO, 302),
+}
+# One practitioner's object: only its owner sees it.
+OWNER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "practitioner": 200}
+OWNER_ACTS = {**OWNER_ONLY, "practitioner": 302}
 
-MATRIX: list[tuple[str, dict[str, int]]] = [
-    ("/", ALL_200),
-    ("/health", ALL_200),
-    ("/framework/", ALL_200),
-    ("/framework/domains/3/", ALL_200),
-    ("/framework/domains/3/level/3/", ALL_200),
-    ("/framework/competencies/6.01/", ALL_200),
-    ("/framework/search/?q=consent", ALL_200),
-    ("/accounts/login/", {**ALL_200, **dict.fromkeys(PERSONAS[1:], 302)}),
-    ("/accounts/signup/", {**ALL_200, **dict.fromkeys(PERSONAS[1:], 302)}),
-    ("/accounts/email/", SIGNED_IN_200),
-    ("/accounts/password/change/", SIGNED_IN_200),
-    ("/accounts/2fa/", SIGNED_IN_200),
+MATRIX: list[tuple[str, str, dict[str, int]]] = [
+    ("GET", "/", {**dict.fromkeys(PERSONAS, 302), "anonymous": 200}),
+    ("GET", "/health", ALL_200),
+    ("GET", "/framework/", ALL_200),
+    ("GET", "/framework/domains/3/", ALL_200),
+    ("GET", "/framework/domains/3/level/3/", ALL_200),
+    ("GET", "/framework/competencies/6.01/", ALL_200),
+    ("GET", "/framework/search/?q=consent", ALL_200),
+    ("GET", "/accounts/login/", {**ALL_200, **dict.fromkeys(PERSONAS[1:], 302)}),
+    ("GET", "/accounts/signup/", {**ALL_200, **dict.fromkeys(PERSONAS[1:], 302)}),
+    ("GET", "/accounts/email/", SIGNED_IN_200),
+    ("GET", "/accounts/password/change/", SIGNED_IN_200),
+    ("GET", "/accounts/2fa/", SIGNED_IN_200),
     (
+        "GET",
         "/register/admin/",
         {
             "anonymous": 302,
@@ -39,25 +56,76 @@ MATRIX: list[tuple[str, dict[str, int]]] = [
         },
     ),
     # The Django admin sends anyone who is not staff to its own login page.
-    ("/admin/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
-    ("/admin/competencies/framework/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
+    ("GET", "/admin/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
+    ("GET", "/admin/competencies/framework/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
+    # --- Portfolios ---
+    ("GET", "/portfolio/", PORTFOLIO),
+    (
+        "GET",
+        "/portfolio/setup/",
+        {
+            **dict.fromkeys(PERSONAS, 200),
+            "anonymous": 302,
+            "practitioner": 302,
+            "other_practitioner": 302,
+        },
+    ),
+    ("GET", "/portfolio/profile/", PORTFOLIO),
+    ("GET", "/portfolio/matrix/", PORTFOLIO),
+    ("GET", "/portfolio/competencies/2.03/", PORTFOLIO),
+    ("GET", "/portfolio/assess/4/", PORTFOLIO),
+    ("GET", "/portfolio/evidence/", PORTFOLIO),
+    ("GET", "/portfolio/evidence/new/", PORTFOLIO),
+    ("GET", "/portfolio/evidence/new/cpd_activity/", PORTFOLIO),
+    ("GET", "/portfolio/plan/", PORTFOLIO),
+    ("GET", "/portfolio/plan/new/", PORTFOLIO),
+    ("POST", "/portfolio/plan/from-gap/1.02/", {**dict.fromkeys(PERSONAS, 302)}),
+    ("GET", "/portfolio/evidence/{evidence}/", OWNER_ONLY),
+    ("GET", "/portfolio/evidence/{evidence}/edit/", OWNER_ONLY),
+    ("POST", "/portfolio/evidence/{evidence}/delete/", OWNER_ACTS),
+    ("POST", "/portfolio/evidence/{evidence}/attachments/", {**OWNER_ONLY, "practitioner": 400}),
+    ("GET", "/portfolio/attachments/{attachment}/", OWNER_ONLY),
+    ("POST", "/portfolio/attachments/{attachment}/remove/", OWNER_ACTS),
+    ("GET", "/portfolio/plan/{goal}/", OWNER_ONLY),
+    ("POST", "/portfolio/plan/{goal}/delete/", OWNER_ACTS),
+    ("GET", "/portfolio/my-data/", SIGNED_IN_200),
+    ("GET", "/portfolio/my-data/download.json", SIGNED_IN_200),
+    ("GET", "/portfolio/my-data/download.zip", SIGNED_IN_200),
+    ("GET", "/portfolio/delete-account/", SIGNED_IN_200),
 ]
 
-CASES = [(url, persona, expected[persona]) for url, expected in MATRIX for persona in PERSONAS]
+CASES = [
+    (method, url, persona, expected[persona])
+    for method, url, expected in MATRIX
+    for persona in PERSONAS
+]
+
+
+@pytest.fixture
+def owned(practitioner) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The practitioner's own evidence item, attachment and goal."""
+    portfolio = practitioner.portfolio
+    evidence = make_evidence(portfolio)
+    upload = SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png")
+    attachment = attachment_add(evidence=evidence, upload=upload, by=practitioner)
+    goal = goal_save(portfolio=portfolio, by=practitioner, title="Learn VIG", competencies=[])
+    return {"evidence": evidence.pk, "attachment": attachment.pk, "goal": goal.pk}
 
 
 def test_matrix_covers_every_persona() -> None:
-    assert all(set(expected) == set(PERSONAS) for _, expected in MATRIX)
+    assert all(set(expected) == set(PERSONAS) for _, _, expected in MATRIX)
 
 
-@pytest.mark.parametrize(("url", "persona", "expected"), CASES)
-def test_permission_matrix(
-    persona_client, framework, url: str, persona: str, expected: int
-) -> None:
-    response = persona_client(persona).get(url)
-    assert response.status_code == expected, f"{persona} → {url}"
+@pytest.mark.parametrize(("method", "url", "persona", "expected"), CASES)
+def test_permission_matrix(persona_client, owned, method, url, persona, expected) -> None:  # type: ignore[no-untyped-def]
+    client = persona_client(persona)
+    url = url.format(**owned)
+    response = client.get(url) if method == "GET" else client.post(url)
+    assert response.status_code == expected, f"{persona} {method} {url}"
     if expected == 302 and persona == "anonymous":
         assert "login" in response["Location"]
+    if response.status_code == 404 and persona != "anonymous":
+        assert b"Page not found" in response.content
 
 
 def _route_names(patterns, namespace: str = "") -> set[str]:  # type: ignore[no-untyped-def]
@@ -75,7 +143,8 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
     """A new page cannot ship without its row in the matrix above."""
     from django.urls import get_resolver, resolve
 
-    covered = {resolve(url.split("?")[0]).view_name for url, _ in MATRIX}
+    sample = {"evidence": 1, "attachment": 1, "goal": 1}
+    covered = {resolve(url.format(**sample).split("?")[0]).view_name for _, url, _ in MATRIX}
     third_party = ("admin:", "account_", "mfa_")
     ours = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith(third_party)}
     assert ours - covered == set()

@@ -45,11 +45,11 @@ def test_sign_up_verify_sign_in_and_browse_the_framework(
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {EMAIL}")
 
-    # Now signing in reaches the home page.
+    # Now signing in reaches the portfolio, which starts with its set-up.
     sign_in(page, EMAIL, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).to_have_url(re.compile(r"/portfolio/setup/$"))
     expect(page.locator("[data-nav=sign-out]")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Robin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your portfolio")
 
     # The framework overview.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Framework").click()

@@ -1,0 +1,61 @@
+"""Download my data; delete my account."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from portfolios import services
+from portfolios.forms import DeleteAccountForm
+from portfolios.personal_data import personal_data_json, personal_data_zip
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "portfolios/my_data.html")
+
+
+@require_safe
+@login_required
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    return _download(
+        personal_data_json(request.user), f"imhcpd-my-data-{stamp}.json", "application/json"
+    )
+
+
+@require_safe
+@login_required
+def my_data_zip(request: HttpRequest) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    return _download(
+        personal_data_zip(request.user), f"imhcpd-my-data-{stamp}.zip", "application/zip"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            user = request.user
+            get_adapter(request).logout(request)
+            services.account_delete(user=user)
+            messages.success(request, "Your account and everything in it have been deleted.")
+            return redirect("home")
+        return render(request, "portfolios/delete_account.html", {"form": form}, status=400)
+    return render(request, "portfolios/delete_account.html", {"form": form})

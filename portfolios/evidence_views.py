@@ -1,0 +1,273 @@
+"""Evidence items, their revisions, links and attachments.
+
+Views of one item only need a signed-in user: the permission helper answers 404 to
+anyone who does not own it, whether or not they have a portfolio of their own.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from competencies.models import Competency
+from portfolios import confidentiality, selectors, services
+from portfolios.evidence_kinds import KINDS, text_to_scan
+from portfolios.forms import AttachmentForm, LinkFormSet, evidence_form_class
+from portfolios.models import EvidenceKind, EvidenceRevision
+from portfolios.permissions import (
+    get_attachment_for_user,
+    get_evidence_for_user,
+    portfolio_required,
+)
+from portfolios.uploads import MAX_ATTACHMENTS_PER_ITEM, UploadRejected
+
+PAGE_SIZE = 25
+
+
+@require_safe
+@portfolio_required
+def evidence_list(request: HttpRequest) -> HttpResponse:
+    portfolio = request.portfolio
+    items = selectors.evidence_for_portfolio(portfolio)
+    kind = request.GET.get("kind", "")
+    if kind:
+        if kind not in EvidenceKind.values:
+            kind = ""
+        else:
+            items = items.filter(kind=kind)
+    code = request.GET.get("competency", "")
+    if code:
+        items = items.filter(current__links__competency__code=code).distinct()
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "kinds": EvidenceKind.choices,
+        "kind": kind,
+        "code": code,
+        "competencies": Competency.objects.filter(framework_id=portfolio.framework_id).order_by(
+            "order"
+        ),
+    }
+    return render(request, "portfolios/evidence_list.html", context)
+
+
+def _competencies(portfolio):  # type: ignore[no-untyped-def]
+    return Competency.objects.filter(framework_id=portfolio.framework_id).order_by("order")
+
+
+def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignore[no-untyped-def]
+    """Shared by create and edit: the kind's form, its links, and the confidentiality check."""
+    form_class = evidence_form_class(kind)
+    competencies = _competencies(portfolio)
+    if evidence is not None:
+        current = evidence.current
+        initial = form_class.initial_from(current)
+        link_initial = [
+            {"competency": link.competency, "rationale": link.rationale}
+            for link in current.links.all()
+        ]
+    else:
+        initial, link_initial = {}, []
+        preset = request.GET.get("competency")
+        if preset:
+            found = competencies.filter(code=preset).first()
+            if found:
+                link_initial = [{"competency": found, "rationale": ""}]
+    form = form_class(request.POST or None, initial=initial)
+    links = LinkFormSet(
+        request.POST or None,
+        initial=link_initial,
+        prefix="links",
+        form_kwargs={"competencies": competencies},
+    )
+    findings: dict[str, list[confidentiality.Finding]] = {}
+    if request.method == "POST":
+        if form.is_valid() and links.is_valid():
+            data = form.to_input(links.links())
+            confirmed = form.cleaned_data["confirm_no_identifiers"]
+            try:
+                if evidence is None:
+                    evidence = services.evidence_create(
+                        portfolio=portfolio,
+                        kind=kind,
+                        data=data,
+                        by=request.user,
+                        confirm_no_identifiers=confirmed,
+                    )
+                    messages.success(request, "Evidence saved as a draft.")
+                else:
+                    revision = services.evidence_update(
+                        evidence=evidence,
+                        data=data,
+                        by=request.user,
+                        confirm_no_identifiers=confirmed,
+                    )
+                    messages.success(request, f"Saved revision {revision.number}.")
+                return redirect("portfolios:evidence_detail", pk=evidence.pk)
+            except services.ConfidentialityUnconfirmed as exc:
+                findings = exc.findings
+                form.add_error(
+                    "confirm_no_identifiers",
+                    "Edit the highlighted text, or confirm that it does not identify anyone.",
+                )
+            except services.TransitionError as exc:
+                messages.error(request, str(exc))
+                return redirect("portfolios:evidence_detail", pk=evidence.pk)
+        status = 400
+    else:
+        status = 200
+    highlighted = (
+        [
+            (field, confidentiality.highlight(text, findings[field]))
+            for field, text in _texts_for(form, links, kind).items()
+            if field in findings
+        ]
+        if findings
+        else []
+    )
+    context = {
+        "form": form,
+        "links": links,
+        "spec": KINDS[kind],
+        "kind_label": EvidenceKind(kind).label,
+        "evidence": evidence,
+        "findings": findings,
+        "findings_summary": confidentiality.summary(findings) if findings else "",
+        "highlighted": highlighted,
+        "why": confidentiality.WHY,
+    }
+    return render(request, "portfolios/evidence_form.html", context, status=status)
+
+
+def _texts_for(form, links, kind) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    # Only called once both forms are valid and the check found something.
+    data = form.to_input(links.links() if links.is_valid() else [])
+    return text_to_scan(kind, data.title, data.details, [link.rationale for link in data.links])
+
+
+@require_safe
+@portfolio_required
+def evidence_new(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portfolios/evidence_new.html",
+        {
+            "kinds": [(k, KINDS[k]) for k in EvidenceKind.values],
+            "labels": dict(EvidenceKind.choices),
+            "competency": request.GET.get("competency", ""),
+        },
+    )
+
+
+@portfolio_required
+@require_http_methods(["GET", "POST"])
+def evidence_create(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in EvidenceKind.values:
+        raise Http404("Unknown kind of evidence.")
+    return _evidence_form_page(request, request.portfolio, kind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    if evidence.current.status == EvidenceRevision.Status.SUBMITTED:
+        messages.error(
+            request, "This item is with your supervisor for review and cannot be changed yet."
+        )
+        return redirect("portfolios:evidence_detail", pk=pk)
+    return _evidence_form_page(request, evidence.portfolio, evidence.kind, evidence)
+
+
+@require_safe
+@login_required
+def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    return render(
+        request, "portfolios/evidence_detail.html", _detail_context(evidence, AttachmentForm())
+    )
+
+
+def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    revisions = list(
+        evidence.revisions.prefetch_related("links__competency", "attachments").order_by("-number")
+    )
+    return {
+        "evidence": evidence,
+        "current": revisions[0],
+        "older": revisions[1:],
+        "spec": KINDS[evidence.kind],
+        "events": evidence.events.select_related("actor", "revision"),
+        "attachment_form": attachment_form,
+        "max_attachments": MAX_ATTACHMENTS_PER_ITEM,
+    }
+
+
+@require_POST
+@login_required
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    try:
+        services.evidence_delete(evidence=evidence, by=request.user)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("portfolios:evidence_detail", pk=pk)
+    messages.success(request, "Draft deleted.")
+    return redirect("portfolios:evidence_list")
+
+
+@require_POST
+@login_required
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                evidence=evidence, upload=form.cleaned_data["file"], by=request.user
+            )
+        except (UploadRejected, services.TransitionError) as exc:
+            form.add_error("file", getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, f"Attached {attachment.filename}.")
+            return redirect("portfolios:evidence_detail", pk=pk)
+    return render(
+        request, "portfolios/evidence_detail.html", _detail_context(evidence, form), status=400
+    )
+
+
+@require_safe
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer stored.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_attachment_for_user(request.user, pk)
+    evidence_pk = attachment.revision.evidence_id
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Removed {attachment.filename}.")
+    return redirect("portfolios:evidence_detail", pk=evidence_pk)

@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from competencies.models import Competency, Level
+from portfolios import registration
+from portfolios.evidence_kinds import KINDS, KindSpec
+from portfolios.models import DevelopmentGoal, Portfolio, Profession, Rating
+from portfolios.services import EvidenceInput, LinkInput
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PortfolioForm(forms.ModelForm):
+    class Meta:
+        model = Portfolio
+        fields = [
+            "profession",
+            "profession_other",
+            "professional_body",
+            "registration_number",
+            "work_setting",
+            "region",
+            "target_level",
+        ]
+        labels = {
+            "profession_other": "If other, your profession",
+            "registration_number": "Registration number",
+            "target_level": "The level you are working towards",
+        }
+        help_texts = {
+            "registration_number": (
+                "As your professional body writes it, e.g. an NMC PIN like 12A3456E."
+            ),
+        }
+
+    def __init__(self, *args: object, levels: list[Level], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_level"] = forms.TypedChoiceField(
+            label="The level you are working towards",
+            coerce=int,
+            choices=[(lv.number, f"Level {lv.number}: {lv.name}") for lv in levels],
+            widget=forms.RadioSelect,
+            help_text="You can change this later; your history is kept.",
+        )
+        self.level_guidance = levels
+        self.fields["registration_number"].required = False
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if (
+            data.get("profession") == Profession.OTHER
+            and not data.get("profession_other", "").strip()
+        ):
+            self.add_error("profession_other", "Tell us your profession.")
+        if data.get("profession") != Profession.OTHER:
+            data["profession_other"] = ""
+        body = data.get("professional_body")
+        if body is not None:
+            number = registration.normalise(data.get("registration_number") or "")
+            problem = registration.problem_with(body, number)
+            if problem:
+                self.add_error("registration_number", problem)
+            data["registration_number"] = number
+        return data
+
+
+class RatingFields(forms.Form):
+    rating = forms.ChoiceField(
+        choices=Rating.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial=Rating.NOT_ASSESSED,
+        error_messages={
+            "required": "Choose a rating.",
+            "invalid_choice": "Choose one of the ratings shown.",
+        },
+    )
+    confidence = forms.TypedChoiceField(
+        label="Confidence (optional)",
+        choices=[("", "—")] + [(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="1 = not at all confident, 5 = very confident.",
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DomainAssessmentForm(forms.Form):
+    """All competencies of one domain; each has a prefixed rating, confidence and note."""
+
+    def __init__(
+        self, *args: object, competencies: list[Competency], initial_by_id: dict, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for competency in competencies:
+            prefix = f"c{competency.pk}"
+            current = initial_by_id.get(competency.pk)
+            sub = RatingFields(
+                self.data or None,
+                prefix=prefix,
+                initial={
+                    "rating": current.rating if current else Rating.NOT_ASSESSED,
+                    "confidence": current.confidence if current else None,
+                    "note": current.note if current else "",
+                },
+            )
+            self.rows.append((competency, sub))
+
+    def is_valid(self) -> bool:
+        return all(sub.is_valid() for _, sub in self.rows)
+
+
+def _quarter_hours(value: Decimal) -> None:
+    if (value * 4) % 1 != 0:
+        raise forms.ValidationError("Enter hours in quarter-hour steps, e.g. 1.25 or 3.5.")
+
+
+def _not_future(value: dt.date) -> None:
+    if value > timezone.localdate():
+        raise forms.ValidationError("The date cannot be in the future.")
+
+
+class EvidenceForm(forms.Form):
+    """Base of every kind's form; `evidence_form_class(kind)` adds the kind's own fields."""
+
+    spec: KindSpec
+
+    title = forms.CharField(max_length=200)
+    date = forms.DateField(widget=DATE_WIDGET, validators=[_not_future])
+    confirm_no_identifiers = forms.BooleanField(
+        required=False,
+        label=(
+            "I have checked the highlighted text and it does not identify any child, "
+            "parent or family."
+        ),
+    )
+
+    def to_input(self, links: list[LinkInput]) -> EvidenceInput:
+        data = self.cleaned_data
+        details = {f.name: data.get(f.name, "") for f in self.spec.details}
+        return EvidenceInput(
+            title=data["title"],
+            date=data["date"],
+            hours=data.get("hours"),
+            is_participatory=data.get("is_participatory") if self.spec.has_participatory else None,
+            details=details,
+            links=links,
+        )
+
+    @classmethod
+    def initial_from(cls, revision) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        initial = {"title": revision.title, "date": revision.date, **revision.details}
+        if cls.spec.has_hours:
+            initial["hours"] = revision.hours
+        if cls.spec.has_participatory:
+            initial["is_participatory"] = bool(revision.is_participatory)
+        return initial
+
+
+_FORM_CLASSES: dict[str, type[EvidenceForm]] = {}
+
+
+def evidence_form_class(kind: str) -> type[EvidenceForm]:
+    if kind in _FORM_CLASSES:
+        return _FORM_CLASSES[kind]
+    spec = KINDS[kind]
+    attrs: dict[str, object] = {"spec": spec}
+    if spec.has_hours:
+        attrs["hours"] = forms.DecimalField(
+            label=spec.hours_label,
+            min_value=Decimal("0.25"),
+            max_value=Decimal("500"),
+            decimal_places=2,
+            validators=[_quarter_hours],
+            widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25"}),
+            help_text="In quarter-hour steps.",
+        )
+    if spec.has_participatory:
+        attrs["is_participatory"] = forms.BooleanField(
+            label=(
+                "Participatory: I learned with others (a course, workshop or group), not on my own"
+            ),
+            required=False,
+        )
+    for f in spec.details:
+        if f.choices:
+            field: forms.Field = forms.ChoiceField(
+                label=f.label,
+                choices=[("", "—"), *f.choices],
+                required=f.required,
+                help_text=f.help_text,
+            )
+        else:
+            field = forms.CharField(
+                label=f.label,
+                required=f.required,
+                help_text=f.help_text,
+                max_length=10000 if f.long else 200,
+                widget=forms.Textarea(attrs={"rows": 5}) if f.long else forms.TextInput,
+            )
+        attrs[f.name] = field
+    form_class = type(f"{kind.title().replace('_', '')}Form", (EvidenceForm,), attrs)
+    # The confirmation box belongs at the end, after the kind's own fields.
+    form_class.base_fields["confirm_no_identifiers"] = form_class.base_fields.pop(
+        "confirm_no_identifiers"
+    )
+    form_class.base_fields["title"].help_text = spec.title_help
+    form_class.base_fields["date"].label = spec.date_label
+    _FORM_CLASSES[kind] = form_class
+    return form_class
+
+
+class CompetencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Competency) -> str:
+        return f"{obj.code} {obj.title}"
+
+
+class LinkForm(forms.Form):
+    competency = CompetencyChoiceField(
+        queryset=Competency.objects.none(), required=False, label="Competency"
+    )
+    rationale = forms.CharField(
+        label="How this shows it",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: object, competencies=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if competencies is not None:
+            self.fields["competency"].queryset = competencies
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("competency") and not (data.get("rationale") or "").strip():
+            self.add_error("rationale", "Say briefly how this evidence shows the competency.")
+        if data.get("rationale") and not data.get("competency"):
+            self.add_error("competency", "Choose the competency this explains.")
+        return data
+
+
+class BaseLinkFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        seen = set()
+        for form in self.forms:
+            competency = (
+                form.cleaned_data.get("competency") if hasattr(form, "cleaned_data") else None
+            )
+            if competency is None:
+                continue
+            if competency.pk in seen:
+                form.add_error("competency", f"{competency.code} is already linked above.")
+            seen.add(competency.pk)
+
+    def links(self) -> list[LinkInput]:
+        return [
+            LinkInput(
+                competency=f.cleaned_data["competency"],
+                rationale=f.cleaned_data["rationale"].strip(),
+            )
+            for f in self.forms
+            if f.cleaned_data.get("competency")
+        ]
+
+
+LinkFormSet = forms.formset_factory(
+    LinkForm, formset=BaseLinkFormSet, extra=2, max_num=63, absolute_max=63
+)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Attach a file",
+        help_text="PDF, PNG, JPEG or Word (.docx), up to 10 MB.",
+        error_messages={"required": "Choose a file to attach.", "empty": "The file is empty."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx"}),
+    )
+
+
+class GoalForm(forms.ModelForm):
+    competencies = forms.ModelMultipleChoiceField(
+        queryset=Competency.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+    )
+
+    class Meta:
+        model = DevelopmentGoal
+        fields = ["title", "competencies", "actions", "target_date", "status"]
+        widgets = {"target_date": DATE_WIDGET, "actions": forms.Textarea(attrs={"rows": 4})}
+        labels = {"title": "Goal"}
+
+    def __init__(self, *args: object, competencies=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["competencies"].queryset = competencies
+        self.fields["competencies"].label_from_instance = lambda c: f"{c.code} {c.title}"
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: object, user=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -1,0 +1,344 @@
+"""A practitioner's portfolio: profile, self-assessments, evidence with revisions, plan.
+
+History is kept by adding rows, never by editing them: self-assessments are append-only,
+evidence content lives in numbered revisions, and every status change has an event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from competencies.models import Competency, Framework
+
+
+class Profession(models.TextChoices):
+    EARLY_YEARS = "early_years", "Nursery / early years practitioner"
+    HEALTH_VISITOR = "health_visitor", "Health visitor"
+    MIDWIFE = "midwife", "Midwife"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    CLINICAL_PSYCHOLOGIST = "clinical_psychologist", "Clinical psychologist"
+    CHILD_PSYCHOTHERAPIST = "child_psychotherapist", "Child and adolescent psychotherapist"
+    PARENT_INFANT_PSYCHOTHERAPIST = "parent_infant_psychotherapist", "Parent-infant psychotherapist"
+    GP = "gp", "GP"
+    FAMILY_SUPPORT = "family_support", "Family support worker"
+    OTHER = "other", "Other"
+
+
+class ProfessionalBody(models.TextChoices):
+    NONE = "none", "None"
+    NMC = "nmc", "Nursing and Midwifery Council (NMC)"
+    HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
+    SWE = "swe", "Social Work England"
+    GMC = "gmc", "General Medical Council (GMC)"
+    UKCP = "ukcp", "UK Council for Psychotherapy (UKCP)"
+    BACP = "bacp", "British Association for Counselling and Psychotherapy (BACP)"
+
+
+class WorkSetting(models.TextChoices):
+    EARLY_YEARS = "early_years", "Nursery or early years setting"
+    HEALTH_VISITING = "health_visiting", "Health visiting / public health nursing"
+    MATERNITY = "maternity", "Maternity service"
+    PERINATAL_MH = "perinatal_mh", "Perinatal mental health service"
+    PARENT_INFANT = "parent_infant", "Specialist parent-infant relationship service"
+    CAMHS = "camhs", "CAMHS"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    FAMILY_HUB = "family_hub", "Family hub / children's centre"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    VOLUNTARY = "voluntary", "Voluntary or community sector"
+    PRIVATE = "private", "Independent practice"
+    OTHER = "other", "Other"
+
+
+class Region(models.TextChoices):
+    NORTH_EAST = "england_north_east", "England — North East"
+    NORTH_WEST = "england_north_west", "England — North West"
+    YORKSHIRE = "england_yorkshire", "England — Yorkshire and the Humber"
+    EAST_MIDLANDS = "england_east_midlands", "England — East Midlands"
+    WEST_MIDLANDS = "england_west_midlands", "England — West Midlands"
+    EAST = "england_east", "England — East of England"
+    LONDON = "england_london", "England — London"
+    SOUTH_EAST = "england_south_east", "England — South East"
+    SOUTH_WEST = "england_south_west", "England — South West"
+    SCOTLAND = "scotland", "Scotland"
+    WALES = "wales", "Wales"
+    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+
+class Portfolio(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portfolio"
+    )
+    # The framework version assessed against; a newer version never rewrites this portfolio.
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    profession = models.CharField(max_length=40, choices=Profession.choices)
+    profession_other = models.CharField("profession (other)", max_length=100, blank=True)
+    professional_body = models.CharField(
+        max_length=10, choices=ProfessionalBody.choices, default=ProfessionalBody.NONE
+    )
+    registration_number = models.CharField(max_length=20, blank=True)
+    work_setting = models.CharField(max_length=30, choices=WorkSetting.choices)
+    region = models.CharField("nation or region", max_length=30, choices=Region.choices)
+    target_level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Portfolio of {self.user}"
+
+    @property
+    def profession_label(self) -> str:
+        if self.profession == Profession.OTHER and self.profession_other:
+            return self.profession_other
+        return self.get_profession_display()
+
+
+class ProfileChange(models.Model):
+    """Append-only history of the portfolio profile: what changed, from what, to what."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(help_text="{field: [old display value, new display value]}")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Profile change {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Rating(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    WORKING_TOWARDS = "working_towards", "Working towards"
+    ACHIEVED = "achieved", "Achieved"
+
+
+class SelfAssessment(models.Model):
+    """One rating, as given at one moment. Never updated: the latest row is the current one."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    rating = models.CharField(max_length=20, choices=Rating.choices)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["portfolio", "level", "competency", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} at level {self.level}"
+
+
+class EvidenceKind(models.TextChoices):
+    REFLECTIVE_ACCOUNT = "reflective_account", "Reflective account"
+    CPD_ACTIVITY = "cpd_activity", "CPD activity"
+    SUPERVISION = "supervision", "Supervision session"
+    FEEDBACK = "feedback", "Feedback received"
+    OBSERVATION = "observation", "Observation of practice"
+    CERTIFICATE = "certificate", "Qualification or certificate"
+    OTHER = "other", "Other evidence"
+
+
+class Evidence(models.Model):
+    """An evidence item; its content lives in revisions, the newest being `current`."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=30, choices=EvidenceKind.choices)
+    current = models.OneToOneField(
+        "EvidenceRevision", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["portfolio", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class EvidenceRevision(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        SIGNED_OFF = "signed_off", "Signed off"
+        RETURNED = "returned", "Returned for changes"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(max_length=200)
+    date = models.DateField(help_text="When it happened")
+    # Hours are columns, not details, so CPD and supervision totals are one SUM query.
+    hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    is_participatory = models.BooleanField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    # The practitioner's confirmation that flagged text identifies nobody.
+    confidentiality_confirmed_at = models.DateTimeField(null=True, blank=True)
+    confidentiality_flags = models.JSONField(default=list, blank=True)
+    # Filled by a supervisor's sign-off (supervision issue).
+    signed_off_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["evidence", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "number"], name="revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (revision {self.number})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class EvidenceLink(models.Model):
+    """A revision's claim that it shows a competency, with the reason why."""
+
+    revision = models.ForeignKey(EvidenceRevision, on_delete=models.CASCADE, related_name="links")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField("how this shows it")
+
+    class Meta:
+        ordering = ["competency__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "competency"], name="one_link_per_competency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Link to competency {self.competency_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Random names: nothing about the practitioner or file leaks into the storage path.
+    portfolio_id = instance.revision.evidence.portfolio_id
+    return f"attachments/{portfolio_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Attachment(models.Model):
+    revision = models.ForeignKey(
+        EvidenceRevision, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EvidenceEvent(models.Model):
+    """Audit of every evidence state change: who, when, from, to, which revision."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        NEW_REVISION = "new_revision", "New revision started"
+        CONFIDENTIALITY_CONFIRMED = "confidentiality_confirmed", "Confidentiality confirmed"
+        ATTACHED = "attached", "Attachment added"
+        DETACHED = "detached", "Attachment removed"
+        SUBMITTED = "submitted", "Submitted for review"
+        SIGNED_OFF = "signed_off", "Signed off"
+        RETURNED = "returned", "Returned"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="events")
+    revision = models.ForeignKey(
+        EvidenceRevision, null=True, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_action_display()
+
+
+class DevelopmentGoal(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "No longer needed"
+
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    competencies = models.ManyToManyField(Competency, blank=True, related_name="+")
+    actions = models.TextField("actions", blank=True, help_text="What you will do, one per line")
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["target_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.target_date
+            and self.status in self.OPEN_STATUSES
+            and self.target_date < timezone.localdate()
+        )
+
+
+class GoalEvent(models.Model):
+    goal = models.ForeignKey(DevelopmentGoal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+HOURS_STEP = Decimal("0.25")

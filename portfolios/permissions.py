@@ -1,0 +1,52 @@
+"""The portfolios app's permission helpers: owners see their own things, others get 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+
+from imhcpd.models import User
+from portfolios.models import Attachment, DevelopmentGoal, Evidence, Portfolio
+
+
+def portfolio_of(user: User) -> Portfolio | None:
+    return Portfolio.objects.select_related("framework").filter(user=user).first()
+
+
+def portfolio_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in and with a portfolio (else sent to set one up); sets `request.portfolio`."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        portfolio = portfolio_of(request.user)
+        if portfolio is None:
+            return redirect("portfolios:setup")
+        request.portfolio = portfolio
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_evidence_for_user(user: User, pk: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("current", "portfolio"), pk=pk, portfolio__user=user
+    )
+
+
+def get_attachment_for_user(user: User, pk: int) -> Attachment:
+    return get_object_or_404(
+        Attachment.objects.select_related("revision__evidence"),
+        pk=pk,
+        revision__evidence__portfolio__user=user,
+    )
+
+
+def get_goal_for_user(user: User, pk: int) -> DevelopmentGoal:
+    return get_object_or_404(
+        DevelopmentGoal.objects.select_related("portfolio"), pk=pk, portfolio__user=user
+    )

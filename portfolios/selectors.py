@@ -1,0 +1,368 @@
+"""Reads of a portfolio, shaped for its pages, with a query count independent of its size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Max, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from competencies.models import Competency, Descriptor, Domain
+from portfolios.models import (
+    DevelopmentGoal,
+    Evidence,
+    EvidenceKind,
+    EvidenceLink,
+    EvidenceRevision,
+    Portfolio,
+    Rating,
+    SelfAssessment,
+)
+
+
+class CompetencyStatus:
+    NOT_STARTED = "not_started"
+    WORKING_TOWARDS = "working_towards"
+    ACHIEVED = "achieved"
+    EVIDENCED = "evidenced"
+    SIGNED_OFF = "signed_off"
+
+    ORDER = (NOT_STARTED, WORKING_TOWARDS, ACHIEVED, EVIDENCED, SIGNED_OFF)
+    LABELS = {
+        NOT_STARTED: "Not started",
+        WORKING_TOWARDS: "Working towards",
+        ACHIEVED: "Achieved (self-assessed)",
+        EVIDENCED: "Evidenced",
+        SIGNED_OFF: "Signed off",
+    }
+    # Text symbols as well as colour, so status never depends on colour alone.
+    ICONS = {NOT_STARTED: "○", WORKING_TOWARDS: "◐", ACHIEVED: "●", EVIDENCED: "✚", SIGNED_OFF: "✔"}
+
+    @classmethod
+    def key(cls) -> list[tuple[str, str, str]]:
+        return [(s, cls.ICONS[s], cls.LABELS[s]) for s in cls.ORDER]
+
+
+def latest_self_assessments(
+    portfolio: Portfolio, level: int, competency_ids: list[int] | None = None
+) -> dict[int, SelfAssessment]:
+    """The current rating per competency at a level: the newest history row (one query)."""
+    rows = SelfAssessment.objects.filter(portfolio=portfolio, level=level)
+    if competency_ids is not None:
+        rows = rows.filter(competency_id__in=competency_ids)
+    newest = rows.values("competency_id").annotate(newest=Max("id")).values("newest")
+    return {sa.competency_id: sa for sa in SelfAssessment.objects.filter(id__in=Subquery(newest))}
+
+
+def linked_competency_ids(portfolio: Portfolio) -> set[int]:
+    """Competencies that the current revision of any evidence item links to."""
+    return set(
+        EvidenceLink.objects.filter(
+            revision__evidence__portfolio=portfolio, revision__evidence__current=F("revision")
+        ).values_list("competency_id", flat=True)
+    )
+
+
+def signed_off_competency_ids(portfolio: Portfolio, level: int) -> set[int]:
+    """Competencies linked from a signed-off revision at or above `level` (any revision)."""
+    return set(
+        EvidenceLink.objects.filter(
+            revision__evidence__portfolio=portfolio,
+            revision__status=EvidenceRevision.Status.SIGNED_OFF,
+            revision__signed_off_level__gte=level,
+        ).values_list("competency_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class CompetencyState:
+    competency: Competency
+    status: str
+    assessment: SelfAssessment | None
+
+    @property
+    def label(self) -> str:
+        return CompetencyStatus.LABELS[self.status]
+
+    @property
+    def icon(self) -> str:
+        return CompetencyStatus.ICONS[self.status]
+
+    @property
+    def is_gap(self) -> bool:
+        return self.status not in (CompetencyStatus.EVIDENCED, CompetencyStatus.SIGNED_OFF)
+
+
+def status_of(assessment: SelfAssessment | None, linked: bool, signed_off: bool) -> str:
+    if signed_off:
+        return CompetencyStatus.SIGNED_OFF
+    rating = assessment.rating if assessment else Rating.NOT_ASSESSED
+    if rating == Rating.ACHIEVED:
+        return CompetencyStatus.EVIDENCED if linked else CompetencyStatus.ACHIEVED
+    if rating == Rating.WORKING_TOWARDS:
+        return CompetencyStatus.WORKING_TOWARDS
+    return CompetencyStatus.NOT_STARTED
+
+
+def competency_states(portfolio: Portfolio, level: int | None = None) -> list[CompetencyState]:
+    """Every competency of the portfolio's framework with its status (four queries)."""
+    level = level or portfolio.target_level
+    competencies = list(
+        Competency.objects.filter(framework_id=portfolio.framework_id)
+        .select_related("domain")
+        .order_by("order")
+    )
+    latest = latest_self_assessments(portfolio, level)
+    linked = linked_competency_ids(portfolio)
+    signed = signed_off_competency_ids(portfolio, level)
+    return [
+        CompetencyState(
+            competency=c,
+            status=status_of(latest.get(c.pk), c.pk in linked, c.pk in signed),
+            assessment=latest.get(c.pk),
+        )
+        for c in competencies
+    ]
+
+
+@dataclass
+class DomainProgress:
+    domain: Domain
+    states: list[CompetencyState] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.states)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counter = Counter(s.status for s in self.states)
+        return {status: counter.get(status, 0) for status in CompetencyStatus.ORDER}
+
+    @property
+    def evidenced(self) -> int:
+        c = self.counts
+        return c[CompetencyStatus.EVIDENCED] + c[CompetencyStatus.SIGNED_OFF]
+
+    @property
+    def achieved_or_better(self) -> int:
+        return self.evidenced + self.counts[CompetencyStatus.ACHIEVED]
+
+    def percent(self, status: str) -> float:
+        return round(100 * self.counts[status] / self.total, 1) if self.total else 0.0
+
+    @property
+    def segments(self) -> list[tuple[str, float, int]]:
+        order = reversed(CompetencyStatus.ORDER[1:])
+        return [(s, self.percent(s), self.counts[s]) for s in order if self.counts[s]]
+
+
+def by_domain(states: list[CompetencyState]) -> list[DomainProgress]:
+    groups: dict[int, DomainProgress] = {}
+    for state in states:
+        domain = state.competency.domain
+        groups.setdefault(domain.pk, DomainProgress(domain=domain)).states.append(state)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class Hours:
+    cpd_this_year: Decimal
+    cpd_this_year_participatory: Decimal
+    cpd_three_years: Decimal
+    cpd_three_years_participatory: Decimal
+    supervision_this_year: Decimal
+    supervision_three_years: Decimal
+    year_start: dt.date
+    three_years_start: dt.date
+
+
+def hours_summary(portfolio: Portfolio, today: dt.date | None = None) -> Hours:
+    """CPD and supervision hours from each item's current revision (one query)."""
+    today = today or timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    try:
+        three_years_start = today.replace(year=today.year - 3) + dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        three_years_start = today.replace(year=today.year - 3, day=28) + dt.timedelta(days=1)
+    cpd = Q(kind=EvidenceKind.CPD_ACTIVITY)
+    sup = Q(kind=EvidenceKind.SUPERVISION)
+    this_year = Q(current__date__gte=year_start, current__date__lte=today)
+    three_years = Q(current__date__gte=three_years_start, current__date__lte=today)
+    participatory = Q(current__is_participatory=True)
+    totals = Evidence.objects.filter(portfolio=portfolio).aggregate(
+        cpd_this_year=Sum("current__hours", filter=cpd & this_year),
+        cpd_this_year_participatory=Sum("current__hours", filter=cpd & this_year & participatory),
+        cpd_three_years=Sum("current__hours", filter=cpd & three_years),
+        cpd_three_years_participatory=Sum(
+            "current__hours", filter=cpd & three_years & participatory
+        ),
+        supervision_this_year=Sum("current__hours", filter=sup & this_year),
+        supervision_three_years=Sum("current__hours", filter=sup & three_years),
+    )
+    return Hours(
+        **{k: Decimal(v or 0).quantize(Decimal("0.01")) for k, v in totals.items()},
+        year_start=year_start,
+        three_years_start=three_years_start,
+    )
+
+
+@dataclass(frozen=True)
+class DomainTrend:
+    domain: Domain
+    points: list[tuple[dt.date, float]]  # month end → % of the domain rated achieved
+
+    @property
+    def latest(self) -> float:
+        return self.points[-1][1] if self.points else 0.0
+
+    def svg_points(self, width: int = 160, height: int = 40) -> str:
+        if not self.points:
+            return ""
+        step = width / max(len(self.points) - 1, 1)
+        return " ".join(
+            f"{i * step:.1f},{height - (pct / 100) * height:.1f}"
+            for i, (_, pct) in enumerate(self.points)
+        )
+
+
+def self_assessment_trends(
+    portfolio: Portfolio, domains: list[Domain], months: int = 12, today: dt.date | None = None
+) -> list[DomainTrend]:
+    """Share of each domain rated 'achieved' at the end of each of the last `months` months."""
+    today = today or timezone.localdate()
+    ends = []
+    cursor = today
+    for _ in range(months):
+        ends.append(cursor)
+        cursor = cursor.replace(day=1) - dt.timedelta(days=1)
+    ends.reverse()
+    rows = (
+        SelfAssessment.objects.filter(portfolio=portfolio, level=portfolio.target_level)
+        .values_list("competency__domain_id", "competency_id", "rating", "created_at")
+        .order_by("created_at", "id")
+    )
+    size = {d.pk: d.competency_count for d in domains}
+    current: dict[int, str] = {}
+    achieved_by_domain: dict[int, int] = defaultdict(int)
+    domain_of: dict[int, int] = {}
+    series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
+    rows_iter = iter(rows)
+    pending = next(rows_iter, None)
+    for end in ends:
+        while pending is not None and timezone.localtime(pending[3]).date() <= end:
+            domain_id, comp_id, rating, _ = pending
+            domain_of[comp_id] = domain_id
+            before = current.get(comp_id)
+            if before == Rating.ACHIEVED:
+                achieved_by_domain[domain_id] -= 1
+            if rating == Rating.ACHIEVED:
+                achieved_by_domain[domain_id] += 1
+            current[comp_id] = rating
+            pending = next(rows_iter, None)
+        for d in domains:
+            total = size.get(d.pk) or 1
+            series[d.pk].append((end, round(100 * achieved_by_domain[d.pk] / total, 1)))
+    return [DomainTrend(domain=d, points=series[d.pk]) for d in domains]
+
+
+def open_goals(portfolio: Portfolio) -> QuerySet[DevelopmentGoal]:
+    return (
+        portfolio.goals.filter(status__in=DevelopmentGoal.OPEN_STATUSES)
+        .prefetch_related("competencies")
+        .order_by(F("target_date").asc(nulls_last=True), "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    portfolio: Portfolio
+    domains: list[DomainProgress]
+    gaps: list[CompetencyState]
+    hours: Hours
+    trends: list[DomainTrend]
+    goals: list[DevelopmentGoal]
+    recent: list[Evidence]
+    evidence_count: int
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counter: Counter[str] = Counter()
+        for d in self.domains:
+            counter.update(d.counts)
+        return {status: counter.get(status, 0) for status in CompetencyStatus.ORDER}
+
+    @property
+    def evidenced(self) -> int:
+        return sum(d.evidenced for d in self.domains)
+
+    @property
+    def competency_count(self) -> int:
+        return sum(d.total for d in self.domains)
+
+
+def dashboard(portfolio: Portfolio) -> Dashboard:
+    states = competency_states(portfolio)
+    domains = by_domain(states)
+    for progress in domains:
+        progress.domain.competency_count = progress.total
+    recent = list(portfolio.evidence.select_related("current").order_by("-updated_at", "-pk")[:5])
+    return Dashboard(
+        portfolio=portfolio,
+        domains=domains,
+        gaps=[s for s in states if s.is_gap],
+        hours=hours_summary(portfolio),
+        trends=self_assessment_trends(portfolio, [d.domain for d in domains]),
+        goals=list(open_goals(portfolio)[:5]),
+        recent=recent,
+        evidence_count=portfolio.evidence.count(),
+    )
+
+
+def evidence_for_portfolio(portfolio: Portfolio) -> QuerySet[Evidence]:
+    return (
+        portfolio.evidence.select_related("current")
+        .prefetch_related(
+            Prefetch(
+                "current__links",
+                queryset=EvidenceLink.objects.select_related("competency").order_by(
+                    "competency__order"
+                ),
+            )
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class CompetencyPage:
+    competency: Competency
+    descriptor: Descriptor | None
+    state: CompetencyState
+    history: list[SelfAssessment]
+    evidence: list[Evidence]
+    goals: list[DevelopmentGoal]
+
+
+def competency_page(portfolio: Portfolio, competency: Competency) -> CompetencyPage:
+    level = portfolio.target_level
+    history = list(
+        SelfAssessment.objects.filter(
+            portfolio=portfolio, competency=competency, level=level
+        ).order_by("-created_at", "-pk")
+    )
+    evidence = list(
+        evidence_for_portfolio(portfolio).filter(current__links__competency=competency).distinct()
+    )
+    signed = signed_off_competency_ids(portfolio, level)
+    state = CompetencyState(
+        competency=competency,
+        status=status_of(history[0] if history else None, bool(evidence), competency.pk in signed),
+        assessment=history[0] if history else None,
+    )
+    descriptor = next((d for d in competency.descriptors.all() if d.level.number == level), None)
+    goals = list(portfolio.goals.filter(competencies=competency).order_by("-created_at"))
+    return CompetencyPage(competency, descriptor, state, history, evidence, goals)

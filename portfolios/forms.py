@@ -228,7 +228,10 @@ class CompetencyChoiceField(forms.ModelChoiceField):
 
 class LinkForm(forms.Form):
     competency = CompetencyChoiceField(
-        queryset=Competency.objects.none(), required=False, label="Competency"
+        queryset=Competency.objects.none(),
+        required=False,
+        label="Competency",
+        empty_label="Choose a competency…",
     )
     rationale = forms.CharField(
         label="How this shows it",

@@ -58,6 +58,12 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     # The Django admin sends anyone who is not staff to its own login page.
     ("GET", "/admin/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
     ("GET", "/admin/competencies/framework/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
+    ("GET", "/admin/portfolios/evidence/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
+    (
+        "GET",
+        "/admin/portfolios/evidence/{evidence}/change/",
+        {**dict.fromkeys(PERSONAS, 302), "staff": 200},
+    ),
     # --- Portfolios ---
     ("GET", "/portfolio/", PORTFOLIO),
     (

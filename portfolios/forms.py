@@ -10,7 +10,7 @@ from competencies.models import Competency, Level
 from portfolios import registration
 from portfolios.evidence_kinds import KINDS, KindSpec
 from portfolios.models import DevelopmentGoal, Portfolio, Profession, Rating
-from portfolios.services import EvidenceInput, LinkInput
+from portfolios.services import PROFILE_FIELDS, EvidenceInput, LinkInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -18,15 +18,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PortfolioForm(forms.ModelForm):
     class Meta:
         model = Portfolio
-        fields = [
-            "profession",
-            "profession_other",
-            "professional_body",
-            "registration_number",
-            "work_setting",
-            "region",
-            "target_level",
-        ]
+        fields = list(PROFILE_FIELDS)
         labels = {
             "profession_other": "If other, your profession",
             "registration_number": "Registration number",

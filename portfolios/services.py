@@ -225,6 +225,18 @@ def _event(
     )
 
 
+def _confirmation_event(
+    evidence: Evidence, revision: EvidenceRevision, by: User, flags: list[dict[str, str]]
+) -> None:
+    _event(
+        evidence,
+        revision,
+        EvidenceEvent.Action.CONFIDENTIALITY_CONFIRMED,
+        by,
+        detail=f"{len(flags)} flagged passage(s) confirmed as not identifying",
+    )
+
+
 @transaction.atomic
 def evidence_create(
     *,
@@ -257,13 +269,7 @@ def evidence_create(
     _write_links(revision, data.links)
     _event(evidence, revision, EvidenceEvent.Action.CREATED, by, to_status=Status.DRAFT)
     if confirmed_at:
-        _event(
-            evidence,
-            revision,
-            EvidenceEvent.Action.CONFIDENTIALITY_CONFIRMED,
-            by,
-            detail=f"{len(flags)} flagged passage(s) confirmed as not identifying",
-        )
+        _confirmation_event(evidence, revision, by, flags)
     return evidence
 
 
@@ -339,13 +345,7 @@ def evidence_update(
     evidence.updated_at = now
     evidence.save(update_fields=["current", "updated_at"])
     if confirmed_at:
-        _event(
-            evidence,
-            revision,
-            EvidenceEvent.Action.CONFIDENTIALITY_CONFIRMED,
-            by,
-            detail=f"{len(flags)} flagged passage(s) confirmed as not identifying",
-        )
+        _confirmation_event(evidence, revision, by, flags)
     return revision
 
 

@@ -34,6 +34,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/framework_pages.py
+	$(BIN)/python bench/portfolio.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

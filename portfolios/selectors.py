@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from competencies.models import Competency, Descriptor, Domain
@@ -178,6 +178,7 @@ class Hours:
     supervision_three_years: Decimal
     year_start: dt.date
     three_years_start: dt.date
+    item_count: int = 0  # every evidence item, counted in the same query
 
 
 def hours_summary(portfolio: Portfolio, today: dt.date | None = None) -> Hours:
@@ -202,11 +203,14 @@ def hours_summary(portfolio: Portfolio, today: dt.date | None = None) -> Hours:
         ),
         supervision_this_year=Sum("current__hours", filter=sup & this_year),
         supervision_three_years=Sum("current__hours", filter=sup & three_years),
+        item_count=Count("pk"),
     )
+    item_count = totals.pop("item_count")
     return Hours(
         **{k: Decimal(v or 0).quantize(Decimal("0.01")) for k, v in totals.items()},
         year_start=year_start,
         three_years_start=three_years_start,
+        item_count=item_count,
     )
 
 
@@ -310,15 +314,16 @@ def dashboard(portfolio: Portfolio) -> Dashboard:
     for progress in domains:
         progress.domain.competency_count = progress.total
     recent = list(portfolio.evidence.select_related("current").order_by("-updated_at", "-pk")[:5])
+    hours = hours_summary(portfolio)
     return Dashboard(
         portfolio=portfolio,
         domains=domains,
         gaps=[s for s in states if s.is_gap],
-        hours=hours_summary(portfolio),
+        hours=hours,
         trends=self_assessment_trends(portfolio, [d.domain for d in domains]),
         goals=list(open_goals(portfolio)[:5]),
         recent=recent,
-        evidence_count=portfolio.evidence.count(),
+        evidence_count=hours.item_count,
     )
 
 

@@ -26,7 +26,8 @@ class PortfolioForm(forms.ModelForm):
         }
         help_texts = {
             "registration_number": (
-                "As your professional body writes it, e.g. an NMC PIN like 12A3456E."
+                "As your professional body writes it, e.g. NMC PIN 12A3456E, HCPC PYL12345, "
+                "Social Work England SW123456."
             ),
         }
 
@@ -247,6 +248,13 @@ class LinkForm(forms.Form):
 
 
 class BaseLinkFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if index is not None:
+            # Numbered labels tell the rows apart for screen-reader users.
+            form.fields["competency"].label = f"Competency {index + 1}"
+            form.fields["rationale"].label = f"How this shows competency {index + 1}"
+
     def clean(self) -> None:
         seen = set()
         for form in self.forms:

@@ -205,8 +205,8 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", _bootstrap_dir())]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+        "BACKEND": "imhcpd.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
     },
     "staticfiles": {
         "BACKEND": (

@@ -230,8 +230,14 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             attachment = services.attachment_add(
                 evidence=evidence, upload=form.cleaned_data["file"], by=request.user
             )
-        except (UploadRejected, services.TransitionError) as exc:
-            form.add_error("file", getattr(exc, "message", str(exc)))
+        except services.TransitionError as exc:
+            # The upload form is only drawn for drafts, so say it as a page message: 409,
+            # the item is not in a state that takes attachments.
+            messages.error(request, str(exc))
+            context = _detail_context(evidence, AttachmentForm())
+            return render(request, "portfolios/evidence_detail.html", context, status=409)
+        except UploadRejected as exc:
+            form.add_error("file", exc.message)
         else:
             messages.success(request, f"Attached {attachment.filename}.")
             return redirect("portfolios:evidence_detail", pk=pk)

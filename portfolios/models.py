@@ -195,7 +195,15 @@ class EvidenceRevision(models.Model):
     # The practitioner's confirmation that flagged text identifies nobody.
     confidentiality_confirmed_at = models.DateTimeField(null=True, blank=True)
     confidentiality_flags = models.JSONField(default=list, blank=True)
-    # Filled by a supervisor's sign-off (supervision issue).
+    # Set on submission and sign-off; a signed-off revision is never changed again.
+    submitted_to = models.ForeignKey(
+        "portfolios.Supervision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submitted_revisions",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_level = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -220,6 +228,8 @@ class EvidenceLink(models.Model):
     revision = models.ForeignKey(EvidenceRevision, on_delete=models.CASCADE, related_name="links")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField("how this shows it")
+    # The reviewer's view of this link at sign-off: only accepted links count as signed off.
+    accepted = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["competency__order"]
@@ -342,3 +352,35 @@ class GoalEvent(models.Model):
 
 
 HOURS_STEP = Decimal("0.25")
+
+# The supervision models live in their own module; importing them here registers them.
+from portfolios.supervision_models import (  # noqa: E402
+    Comment,
+    DigestSent,
+    Notification,
+    NotificationPreference,
+    Review,
+    Supervision,
+    SupervisionEvent,
+)
+
+__all__ = [
+    "Attachment",
+    "Comment",
+    "DevelopmentGoal",
+    "DigestSent",
+    "Evidence",
+    "EvidenceEvent",
+    "EvidenceKind",
+    "EvidenceLink",
+    "EvidenceRevision",
+    "GoalEvent",
+    "Notification",
+    "NotificationPreference",
+    "Portfolio",
+    "ProfileChange",
+    "Review",
+    "SelfAssessment",
+    "Supervision",
+    "SupervisionEvent",
+]

@@ -272,6 +272,7 @@ def main() -> None:
         EvidenceRevision.objects.filter(pk__in=[r for r, _ in ids]).update(
             status=Status.SIGNED_OFF, signed_off_level=2
         )
+        EvidenceLink.objects.filter(revision_id__in=[r for r, _ in ids]).update(accepted=True)
         EvidenceEvent.objects.bulk_create(
             EvidenceEvent(
                 evidence_id=evidence_id,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -208,6 +209,10 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
     form_class.base_fields["confirm_no_identifiers"] = form_class.base_fields.pop(
         "confirm_no_identifiers"
     )
+    # Inherited fields are shared with the base class: copy before changing them, or the
+    # last kind built would relabel every kind's form.
+    for name in ("title", "date"):
+        form_class.base_fields[name] = copy.deepcopy(form_class.base_fields[name])
     form_class.base_fields["title"].help_text = spec.title_help
     form_class.base_fields["date"].label = spec.date_label
     _FORM_CLASSES[kind] = form_class

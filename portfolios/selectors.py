@@ -67,12 +67,13 @@ def linked_competency_ids(portfolio: Portfolio) -> set[int]:
 
 
 def signed_off_competency_ids(portfolio: Portfolio, level: int) -> set[int]:
-    """Competencies linked from a signed-off revision at or above `level` (any revision)."""
+    """Competencies accepted in a sign-off at or above `level` (of any revision)."""
     return set(
         EvidenceLink.objects.filter(
             revision__evidence__portfolio=portfolio,
             revision__status=EvidenceRevision.Status.SIGNED_OFF,
             revision__signed_off_level__gte=level,
+            accepted=True,  # the supervisor may untick links they do not agree with
         ).values_list("competency_id", flat=True)
     )
 

@@ -30,6 +30,23 @@ def shipped_framework_data() -> FrameworkData:
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Tasks run in-process (emails land in mail.outbox) except in worker tests.
+
+    Celery reads settings once, so this patches the app's configuration directly.
+    """
+    from imhcpd.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # allauth's rate limits live in the cache; one test's logins must not throttle the next.
     django_cache.clear()

@@ -19,6 +19,7 @@ from portfolios.models import (
     Attachment,
     DevelopmentGoal,
     EvidenceKind,
+    EvidenceLink,
     EvidenceRevision,
     Portfolio,
     ProfileChange,
@@ -219,10 +220,12 @@ def test_status_ladder(practitioner, framework) -> None:  # type: ignore[no-unty
     EvidenceRevision.objects.filter(pk=signed.current_id).update(
         status="signed_off", signed_off_level=2
     )
+    EvidenceLink.objects.filter(revision_id=signed.current_id).update(accepted=True)
     low = make_evidence(p, codes=("1.07",), title="Signed at level 1 only")
     EvidenceRevision.objects.filter(pk=low.current_id).update(
         status="signed_off", signed_off_level=1
     )
+    EvidenceLink.objects.filter(revision_id=low.current_id).update(accepted=True)
     states = {s.competency.code: s.status for s in selectors.competency_states(p)}
     assert states["1.01"] == CompetencyStatus.NOT_STARTED
     assert states["1.02"] == CompetencyStatus.WORKING_TOWARDS

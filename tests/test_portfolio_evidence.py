@@ -953,3 +953,14 @@ def test_the_evidence_list_query_count_does_not_grow(signed_in, practitioner) ->
 
     assert large == small
     assert small <= 15
+
+
+def test_each_kind_keeps_its_own_date_label_whatever_was_built_before(signed_in) -> None:  # type: ignore[no-untyped-def]
+    from portfolios.evidence_kinds import KINDS
+    from portfolios.forms import evidence_form_class
+
+    for kind in KINDS:  # build every form class, in order
+        evidence_form_class(kind)
+    for kind, spec in KINDS.items():
+        html = signed_in.get(f"/portfolio/evidence/new/{kind}/").content.decode()
+        assert spec.date_label in html, kind

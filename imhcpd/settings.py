@@ -259,6 +259,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imhcpd.tasks.clear_expired_sessions",
         "schedule": 6 * 60 * 60,
     },
+    # Hourly, not weekly: a missed run (deploy, outage) is made up within the hour, and the
+    # DigestSent row keeps it to one email per supervisor per ISO week.
+    "weekly-supervisor-digest": {
+        "task": "portfolios.tasks.send_weekly_digests",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Security ----------------------------------------------------------------

@@ -13,3 +13,18 @@ def clear_expired_sessions() -> None:
     # Database sessions are never removed by Django itself; without this the table grows forever.
     engine = import_module(settings.SESSION_ENGINE)
     engine.SessionStore.clear_expired()
+
+
+@shared_task(
+    autoretry_for=(OSError,),  # SMTP and socket errors are OSErrors: transient, so retry
+    retry_backoff=30,
+    retry_kwargs={"max_retries": 5},
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_email(*, to: list[str], subject: str, body: str) -> None:
+    # Sending outside the request keeps a slow SMTP server from slowing pages down.
+    from django.core.mail import EmailMessage
+
+    EmailMessage(subject=f"[IMH CPD] {subject}", body=body, to=to).send()

@@ -36,14 +36,42 @@ class Navigation:
     practitioner: bool
     register_admin: bool
     staff: bool
+    supervisor: bool = False
+    unread: int = 0
 
 
 def navigation_for(user: User | AnonymousUser) -> Navigation:
     if not user.is_authenticated:
         return Navigation(signed_in=False, practitioner=False, register_admin=False, staff=False)
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    from portfolios.models import Supervision
+
+    # Everything the navigation needs in one query, so it costs every page only one.
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            admin=Exists(
+                User.groups.through.objects.filter(
+                    user_id=OuterRef("pk"), group__name=REGISTER_ADMINS_GROUP
+                )
+            ),
+            supervising=Exists(
+                Supervision.objects.filter(
+                    supervisor_id=OuterRef("pk"), status=Supervision.Status.ACTIVE
+                )
+            ),
+            unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
+        )
+        .values("admin", "supervising", "unread")
+        .first()
+    ) or {"admin": False, "supervising": False, "unread": 0}
+    user._is_register_admin = flags["admin"]
     return Navigation(
         signed_in=True,
         practitioner=True,
-        register_admin=is_register_admin(user),
+        register_admin=flags["admin"],
         staff=user.is_staff,
+        supervisor=flags["supervising"],
+        unread=flags["unread"],
     )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("framework/", include("competencies.urls")),
     path("register/", include("register.urls")),
     path("portfolio/", include("portfolios.urls")),
+    path("supervision/", include("portfolios.supervision_urls")),
     path("admin/", admin.site.urls),
 ]

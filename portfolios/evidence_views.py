@@ -17,7 +17,7 @@ from competencies.models import Competency
 from portfolios import confidentiality, selectors, services
 from portfolios.evidence_kinds import KINDS, text_to_scan
 from portfolios.forms import AttachmentForm, LinkFormSet, evidence_form_class
-from portfolios.models import EvidenceKind, EvidenceRevision
+from portfolios.models import EvidenceKind, EvidenceRevision, Supervision
 from portfolios.permissions import (
     get_attachment_for_user,
     get_evidence_for_user,
@@ -194,7 +194,9 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, object]:  # type: ignore[no-untyped-def]
     revisions = list(
-        evidence.revisions.prefetch_related("links__competency", "attachments").order_by("-number")
+        evidence.revisions.prefetch_related("links__competency", "attachments")
+        .select_related("review__reviewer")
+        .order_by("-number")
     )
     return {
         "evidence": evidence,
@@ -204,6 +206,12 @@ def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, obje
         "events": evidence.events.select_related("actor", "revision"),
         "attachment_form": attachment_form,
         "max_attachments": MAX_ATTACHMENTS_PER_ITEM,
+        "supervisors": list(
+            evidence.portfolio.supervisions.filter(status=Supervision.Status.ACTIVE).order_by(
+                "invitee_name"
+            )
+        ),
+        "comments": evidence.comments.select_related("author"),
     }
 
 

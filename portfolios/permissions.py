@@ -50,3 +50,57 @@ def get_goal_for_user(user: User, pk: int) -> DevelopmentGoal:
     return get_object_or_404(
         DevelopmentGoal.objects.select_related("portfolio"), pk=pk, portfolio__user=user
     )
+
+
+# --- Supervision: a supervisor sees only what was submitted to them, while active ---------
+
+
+def _reviewer_revisions(user: User):  # type: ignore[no-untyped-def]
+    from portfolios.models import EvidenceRevision, Supervision
+
+    return EvidenceRevision.objects.filter(
+        submitted_to__supervisor=user, submitted_to__status=Supervision.Status.ACTIVE
+    ).exclude(status=EvidenceRevision.Status.DRAFT)
+
+
+def get_revision_for_reviewer(user: User, pk: int):  # type: ignore[no-untyped-def]
+    return get_object_or_404(
+        _reviewer_revisions(user).select_related("evidence__portfolio__user", "submitted_to"),
+        pk=pk,
+    )
+
+
+def get_evidence_for_reviewer(user: User, pk: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("portfolio__user", "current").filter(
+            pk__in=_reviewer_revisions(user).values("evidence_id")
+        ),
+        pk=pk,
+    )
+
+
+def get_supervision_as_supervisor(user: User, pk: int):  # type: ignore[no-untyped-def]
+    from portfolios.models import Supervision
+
+    return get_object_or_404(
+        Supervision.objects.select_related("portfolio__user", "portfolio__framework"),
+        pk=pk,
+        supervisor=user,
+        status=Supervision.Status.ACTIVE,
+    )
+
+
+def get_supervision_as_practitioner(user: User, pk: int):  # type: ignore[no-untyped-def]
+    from portfolios.models import Supervision
+
+    return get_object_or_404(Supervision, pk=pk, portfolio__user=user)
+
+
+def get_evidence_for_commenter(user: User, pk: int) -> Evidence:
+    """The owner, or a supervisor reviewing it, may comment; anyone else gets 404."""
+    owned = (
+        Evidence.objects.filter(pk=pk, portfolio__user=user)
+        .select_related("current", "portfolio__user")
+        .first()
+    )
+    return owned if owned is not None else get_evidence_for_reviewer(user, pk)

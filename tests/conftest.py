@@ -104,9 +104,16 @@ PERSONAS = [
     "practitioner",
     "other_practitioner",
     "supervisor",
+    "ended_supervisor",
     "register_admin",
     "staff",
 ]
+
+
+@pytest.fixture
+def ended_supervisor(db: None) -> User:
+    # Supervised the practitioner once; the permission tests end that supervision.
+    return UserFactory(email="formersupervisor@example.org", full_name="Fran Former")
 
 
 @pytest.fixture

@@ -117,3 +117,17 @@ def pdf_bytes(text: str = "Certificate of attendance") -> bytes:
     from weasyprint import HTML
 
     return HTML(string=f"<p>{text}</p>").write_pdf()
+
+
+def make_supervision(portfolio, supervisor: User, role: str = "clinical_supervisor"):  # type: ignore[no-untyped-def]
+    """An accepted supervision, through the same services as the invitation email link."""
+    from portfolios.supervision import supervision_accept, supervision_invite
+
+    invited = supervision_invite(
+        portfolio=portfolio,
+        name=supervisor.full_name,
+        email=supervisor.email,
+        role=role,
+        by=portfolio.user,
+    )
+    return supervision_accept(supervision=invited, user=supervisor)

@@ -133,6 +133,8 @@ def test_navigation_follows_the_roles(client, practitioner, register_admin, staf
         "matrix",
         "evidence",
         "plan",
+        "supervisors",
+        "notifications",
         "account",
         "security",
         "my-data",

@@ -11,14 +11,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portfolios.services import attachment_add, goal_save
+from portfolios.supervision import evidence_submit, review_sign_off, supervision_end
 from tests.conftest import PERSONAS
-from tests.factories import make_evidence, png_bytes
+from tests.factories import make_evidence, make_supervision, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 ALL_200 = dict.fromkeys(PERSONAS, 200)
 SIGNED_IN_200 = {**ALL_200, "anonymous": 302}
-NO_PORTFOLIO = ("supervisor", "register_admin", "staff")
+NO_PORTFOLIO = ("supervisor", "ended_supervisor", "register_admin", "staff")
 # Pages of one's own portfolio: those without one are sent to set it up.
 PORTFOLIO = {
     "anonymous": 302,
@@ -29,6 +30,8 @@ PORTFOLIO = {
 # One practitioner's object: only its owner sees it.
 OWNER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "practitioner": 200}
 OWNER_ACTS = {**OWNER_ONLY, "practitioner": 302}
+# Something submitted to the (active) supervisor: only they see it, not even its owner here.
+REVIEWER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "supervisor": 200}
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/", {**dict.fromkeys(PERSONAS, 302), "anonymous": 200}),
@@ -46,14 +49,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     (
         "GET",
         "/register/admin/",
-        {
-            "anonymous": 302,
-            "practitioner": 403,
-            "other_practitioner": 403,
-            "supervisor": 403,
-            "register_admin": 200,
-            "staff": 403,
-        },
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "register_admin": 200},
     ),
     # The Django admin sends anyone who is not staff to its own login page.
     ("GET", "/admin/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
@@ -94,6 +90,30 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("POST", "/portfolio/attachments/{attachment}/remove/", OWNER_ACTS),
     ("GET", "/portfolio/plan/{goal}/", OWNER_ONLY),
     ("POST", "/portfolio/plan/{goal}/delete/", OWNER_ACTS),
+    # --- Supervision ---
+    ("GET", "/supervision/", SIGNED_IN_200),
+    ("GET", "/supervision/supervisors/", PORTFOLIO),
+    ("POST", "/supervision/supervisors/{supervision}/resend/", OWNER_ACTS),
+    ("POST", "/supervision/supervisors/{supervision}/cancel/", OWNER_ACTS),
+    ("POST", "/supervision/supervisors/{supervision}/end/", OWNER_ACTS),
+    ("GET", "/supervision/invitations/not-a-real-token/", dict.fromkeys(PERSONAS, 404)),
+    ("GET", "/supervision/supervisees/{supervision}/", REVIEWER_ONLY),
+    ("GET", "/supervision/supervisees/{ended_supervision}/", {**REVIEWER_ONLY, "supervisor": 404}),
+    ("GET", "/supervision/reviews/{submitted}/", REVIEWER_ONLY),
+    ("GET", "/supervision/reviews/{signed}/", {**REVIEWER_ONLY, "supervisor": 404}),
+    ("POST", "/supervision/reviews/bulk/", dict.fromkeys(PERSONAS, 302)),
+    ("GET", "/supervision/evidence/{submitted_evidence}/", REVIEWER_ONLY),
+    ("GET", "/supervision/evidence/{signed_evidence}/", {**REVIEWER_ONLY, "supervisor": 404}),
+    ("GET", "/supervision/evidence/{evidence}/", {**REVIEWER_ONLY, "supervisor": 404}),
+    ("POST", "/supervision/evidence/{evidence}/submit/", OWNER_ACTS),
+    (
+        "POST",
+        "/supervision/evidence/{submitted_evidence}/comments/",
+        {**OWNER_ACTS, "supervisor": 302},
+    ),
+    ("POST", "/supervision/evidence/{signed_evidence}/comments/", OWNER_ACTS),
+    ("GET", "/supervision/notifications/", SIGNED_IN_200),
+    ("GET", "/supervision/preferences/", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.json", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.zip", SIGNED_IN_200),
@@ -108,14 +128,32 @@ CASES = [
 
 
 @pytest.fixture
-def owned(practitioner) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """The practitioner's own evidence item, attachment and goal."""
+def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The practitioner's own objects, and what their supervisors were sent."""
     portfolio = practitioner.portfolio
     evidence = make_evidence(portfolio)
     upload = SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png")
     attachment = attachment_add(evidence=evidence, upload=upload, by=practitioner)
     goal = goal_save(portfolio=portfolio, by=practitioner, title="Learn VIG", competencies=[])
-    return {"evidence": evidence.pk, "attachment": attachment.pk, "goal": goal.pk}
+    active = make_supervision(portfolio, supervisor)
+    submitted = make_evidence(portfolio, title="Sent for review")
+    evidence_submit(evidence=submitted, supervision=active, by=practitioner)
+    former = make_supervision(portfolio, ended_supervisor)
+    signed = make_evidence(portfolio, title="Signed by the former supervisor")
+    revision = evidence_submit(evidence=signed, supervision=former, by=practitioner)
+    review_sign_off(revision=revision, by=ended_supervisor, declared=True)
+    supervision_end(supervision=former, by=practitioner)
+    return {
+        "evidence": evidence.pk,
+        "attachment": attachment.pk,
+        "goal": goal.pk,
+        "supervision": active.pk,
+        "ended_supervision": former.pk,
+        "submitted": submitted.current_id,
+        "submitted_evidence": submitted.pk,
+        "signed": revision.pk,
+        "signed_evidence": signed.pk,
+    }
 
 
 def test_matrix_covers_every_persona() -> None:
@@ -131,7 +169,8 @@ def test_permission_matrix(persona_client, owned, method, url, persona, expected
     if expected == 302 and persona == "anonymous":
         assert "login" in response["Location"]
     if response.status_code == 404 and persona != "anonymous":
-        assert b"Page not found" in response.content
+        # The generic page, or the invitation page that says why a link cannot be used.
+        assert b"Page not found" in response.content or b"cannot be used" in response.content
 
 
 def _route_names(patterns, namespace: str = "") -> set[str]:  # type: ignore[no-untyped-def]
@@ -149,7 +188,20 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
     """A new page cannot ship without its row in the matrix above."""
     from django.urls import get_resolver, resolve
 
-    sample = {"evidence": 1, "attachment": 1, "goal": 1}
+    sample = dict.fromkeys(
+        [
+            "evidence",
+            "attachment",
+            "goal",
+            "supervision",
+            "ended_supervision",
+            "submitted",
+            "submitted_evidence",
+            "signed",
+            "signed_evidence",
+        ],
+        1,
+    )
     covered = {resolve(url.format(**sample).split("?")[0]).view_name for _, url, _ in MATRIX}
     third_party = ("admin:", "account_", "mfa_")
     ours = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith(third_party)}

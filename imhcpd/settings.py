@@ -265,6 +265,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portfolios.tasks.send_weekly_digests",
         "schedule": 60 * 60,
     },
+    # Exports left pending (broker down at request time) or running on a lost worker.
+    "requeue-stale-exports": {
+        "task": "portfolios.tasks.requeue_stale_exports",
+        "schedule": 5 * 60,
+    },
+    "expire-exports": {
+        "task": "portfolios.tasks.expire_exports",
+        "schedule": 6 * 60 * 60,
+    },
+}
+# A quick answer when Redis is down, so a request page never hangs on the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+
+# --- Exports -----------------------------------------------------------------
+
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
+# Fonts embedded in PDFs come from Debian's fonts-dejavu-core, never from the network.
+PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# NMC-style revalidation over three years.
+REVALIDATION_TARGETS = {
+    "practice_hours": 450,
+    "cpd_hours": 35,
+    "cpd_participatory": 20,
+    "reflective_accounts": 5,
+    "feedback": 5,
 }
 
 # --- Security ----------------------------------------------------------------

@@ -354,6 +354,12 @@ class GoalEvent(models.Model):
 HOURS_STEP = Decimal("0.25")
 
 # The supervision models live in their own module; importing them here registers them.
+from portfolios.export_models import (  # noqa: E402
+    ExportEvent,
+    PortfolioExport,
+    PracticeHours,
+    ReflectiveDiscussion,
+)
 from portfolios.supervision_models import (  # noqa: E402
     Comment,
     DigestSent,
@@ -374,11 +380,15 @@ __all__ = [
     "EvidenceKind",
     "EvidenceLink",
     "EvidenceRevision",
+    "ExportEvent",
     "GoalEvent",
     "Notification",
     "NotificationPreference",
     "Portfolio",
+    "PortfolioExport",
+    "PracticeHours",
     "ProfileChange",
+    "ReflectiveDiscussion",
     "Review",
     "SelfAssessment",
     "Supervision",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from imhcpd.models import User
@@ -104,3 +104,18 @@ def get_evidence_for_commenter(user: User, pk: int) -> Evidence:
         .first()
     )
     return owned if owned is not None else get_evidence_for_reviewer(user, pk)
+
+
+def get_export_for_user(user: User, pk: int):  # type: ignore[no-untyped-def]
+    from portfolios.models import PortfolioExport
+
+    return get_object_or_404(PortfolioExport, pk=pk, owner=user)
+
+
+def get_revalidation_record_for_user(user: User, kind: str, pk: int):  # type: ignore[no-untyped-def]
+    from portfolios.models import PracticeHours, ReflectiveDiscussion
+
+    model = {"hours": PracticeHours, "discussion": ReflectiveDiscussion}.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model, pk=pk, portfolio__user=user)

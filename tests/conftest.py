@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.db import connection
 
 from competencies.formats import FrameworkData, parse_framework
 from competencies.models import Framework
@@ -126,3 +133,52 @@ def persona_client(request: pytest.FixtureRequest, client):  # type: ignore[no-u
         return client
 
     return make
+
+
+# --- A real Celery worker (PostgreSQL + Redis; `.ci/run`) -----------------------------------
+
+
+def _why_no_worker() -> str | None:
+    if not settings.CELERY_BROKER_URL:
+        return "CELERY_BROKER_URL is not set"
+    if connection.vendor != "postgresql":
+        return "the worker needs a database another process can share (PostgreSQL)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen]:  # type: ignore[no-untyped-def]
+    """One worker for the session, as production runs it: a prefork pool (one child), late
+    acknowledgement. The prefork pool matters: killing its child is how tests simulate a
+    worker lost mid-task, and the parent then hands the job back to the broker."""
+    from imhcpd.celery import app as celery_app
+
+    with django_db_blocker.unblock():
+        reason = _why_no_worker()
+        test_db = connection.settings_dict["NAME"]
+    if reason:
+        if os.environ.get("IMHCPD_REQUIRE_WORKER") == "1":
+            pytest.fail(f"worker tests required but cannot run: {reason}")
+        pytest.skip(reason)
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{test_db}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    command = [
+        sys.executable, "-m", "celery", "-A", "imhcpd", "worker",
+        "--pool", "prefork", "--concurrency", "1",
+        "--loglevel", "WARNING", "--hostname", "imhcpd-test@%h",
+        "--purge", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if celery_app.control.ping(timeout=1):
+                break
+            assert proc.poll() is None, "the Celery worker exited during start-up"
+        else:
+            pytest.fail("the Celery worker did not answer a ping within 30 s")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

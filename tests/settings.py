@@ -10,7 +10,9 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 # Production security settings stay on, except the ones that need HTTPS.
 os.environ["SECURE_SSL_REDIRECT"] = "0"
-_RUN_DIR = tempfile.mkdtemp(prefix="imhcpd-tests-")
+# A worker started by the tests inherits this, so both processes share one media folder.
+_RUN_DIR = os.environ.get("IMHCPD_TEST_RUN_DIR") or tempfile.mkdtemp(prefix="imhcpd-tests-")
+os.environ["IMHCPD_TEST_RUN_DIR"] = _RUN_DIR
 os.environ.setdefault("VAR_DIR", _RUN_DIR)
 
 from imhcpd.settings import *  # noqa: E402,F403

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pydyf
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
@@ -30,6 +31,22 @@ TEMPLATES = {
     "application": "exports/pdf/portfolio.html",
     "revalidation": "exports/pdf/revalidation.html",
 }
+
+
+def _cached_page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
+    kids = self.pages["Kids"]
+    cached = self.__dict__.get("_imhcpd_page_refs")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{n} 0 R".encode("ascii") for n in kids[::3]))
+        self.__dict__["_imhcpd_page_refs"] = cached
+    return cached[1]
+
+
+# pydyf rebuilds the tuple of every page reference on each access, and WeasyPrint's PDF
+# tagging reads it once per tagged box: quadratic in pages, ~3 s of a 240-page export.
+# The cache is rebuilt whenever a page is added, so it can never go stale.
+if isinstance(getattr(pydyf.PDF, "page_references", None), property):
+    pydyf.PDF.page_references = property(_cached_page_references)
 
 
 def qr_data_uri(text: str) -> str:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from imhcpd.models import User
 from imhcpd.tasks import send_email
@@ -64,7 +65,9 @@ def notify(
     user: User, text: str, path: str = "", *, email: bool = True, subject: str = ""
 ) -> Notification:
     """An in-app notification, and an email after commit unless the person opted out."""
-    notification = Notification.objects.create(user=user, text=text, url=path)
+    # Names and titles are long enough to overflow the column; the email keeps the full text.
+    short = Truncator(text).chars(Notification._meta.get_field("text").max_length)
+    notification = Notification.objects.create(user=user, text=short, url=path)
     if email and preferences_for(user).email_each_event:
         body = f"{text}\n\n{_absolute(path) if path else settings.SITE_URL}\n"
         body += "\nYou can change which emails you get under Your data → Notifications.\n"
@@ -370,9 +373,14 @@ def _decide(
     supervision = revision.submitted_to
     if supervision is None or not supervision.is_active or supervision.supervisor_id != by.pk:
         raise TransitionError("This item is not waiting for your review.")
-    updated = EvidenceRevision.objects.filter(pk=revision.pk, status=Status.SUBMITTED).update(
-        status=to, signed_off_level=level, updated_at=timezone.now()
-    )
+    # The supervision is part of the condition: the item may have been withdrawn (supervision
+    # ended) and resubmitted to someone else since this reviewer loaded it.
+    updated = EvidenceRevision.objects.filter(
+        pk=revision.pk,
+        status=Status.SUBMITTED,
+        submitted_to=supervision,
+        submitted_to__status=SStatus.ACTIVE,
+    ).update(status=to, signed_off_level=level, updated_at=timezone.now())
     if updated != 1:
         raise TransitionError("This item has already been reviewed; nothing was changed.")
     return revision, supervision

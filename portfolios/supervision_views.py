@@ -179,7 +179,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 services.supervision_decline(supervision=supervision, user=user)
                 messages.info(request, "You declined the invitation.")
                 return redirect("home")
-        except services.InvitationProblem as exc:
+        # A plain TransitionError is the other tab (or a double click) having acted first.
+        except (services.InvitationProblem, services.TransitionError) as exc:
             return render(
                 request, "supervision/invitation_problem.html", {"problem": str(exc)}, status=409
             )

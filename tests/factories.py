@@ -131,3 +131,34 @@ def make_supervision(portfolio, supervisor: User, role: str = "clinical_supervis
         by=portfolio.user,
     )
     return supervision_accept(supervision=invited, user=supervisor)
+
+
+def make_export(owner: User, *, kind: str = "portfolio", level: int = 2, done: bool = True):  # type: ignore[no-untyped-def]
+    """An export row through the request service; `done` stores a stand-in file as the worker
+    would, without spending seconds in WeasyPrint (tests of the PDF itself render for real)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from portfolios.export_models import PortfolioExport, private_storage
+    from portfolios.export_snapshot import ExportOptions
+    from portfolios.exports import export_request
+
+    export, _ = export_request(user=owner, options=ExportOptions(kind=kind, level=level))
+    if done:
+        body = b"%PDF-1.7\n% stand-in for a rendered export\n"
+        name = private_storage().save(
+            f"exports/{owner.pk}/{export.pk}-{export.code}.pdf", ContentFile(body)
+        )
+        PortfolioExport.objects.filter(pk=export.pk).update(
+            status=PortfolioExport.Status.DONE,
+            progress=100,
+            file=name,
+            file_sha256=hashlib.sha256(body).hexdigest(),
+            file_size=len(body),
+            page_count=1,
+            finished_at=timezone.now(),
+        )
+        export.refresh_from_db()
+    return export

@@ -133,6 +133,7 @@ def test_navigation_follows_the_roles(client, practitioner, register_admin, staf
         "matrix",
         "evidence",
         "plan",
+        "exports",
         "supervisors",
         "notifications",
         "account",

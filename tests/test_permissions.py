@@ -7,13 +7,17 @@ missing · 404 not theirs to see · 405 wrong method. `{evidence}`, `{attachment
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portfolios.exports import discussion_add, practice_hours_add
 from portfolios.services import attachment_add, goal_save
 from portfolios.supervision import evidence_submit, review_sign_off, supervision_end
 from tests.conftest import PERSONAS
-from tests.factories import make_evidence, make_supervision, png_bytes
+from tests.factories import make_evidence, make_export, make_supervision, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +118,17 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("POST", "/supervision/evidence/{signed_evidence}/comments/", OWNER_ACTS),
     ("GET", "/supervision/notifications/", SIGNED_IN_200),
     ("GET", "/supervision/preferences/", SIGNED_IN_200),
+    # PDF exports: the owner's alone; verification is public.
+    ("GET", "/portfolio/exports/", PORTFOLIO),
+    ("GET", "/portfolio/exports/{export}/", OWNER_ONLY),
+    ("GET", "/portfolio/exports/{export}/download/", OWNER_ONLY),
+    ("POST", "/portfolio/exports/{export}/retry/", {**OWNER_ONLY, "practitioner": 409}),
+    ("GET", "/portfolio/revalidation/", PORTFOLIO),
+    ("POST", "/portfolio/revalidation/hours/{practice_hours}/delete/", OWNER_ACTS),
+    ("POST", "/portfolio/revalidation/discussion/{discussion}/delete/", OWNER_ACTS),
+    ("GET", "/verify/", ALL_200),
+    ("GET", "/verify/{export_code}/", ALL_200),
+    ("GET", "/verify/ABCD-EFGH-JKMN/", dict.fromkeys(PERSONAS, 404)),
     ("GET", "/portfolio/my-data/", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.json", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.zip", SIGNED_IN_200),
@@ -143,7 +158,32 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     revision = evidence_submit(evidence=signed, supervision=former, by=practitioner)
     review_sign_off(revision=revision, by=ended_supervisor, declared=True)
     supervision_end(supervision=former, by=practitioner)
+    export = make_export(practitioner)
+    hours = practice_hours_add(
+        portfolio=portfolio,
+        data={
+            "start": dt.date(2026, 1, 1),
+            "end": dt.date(2026, 3, 31),
+            "hours": Decimal("300"),
+            "role": "Health visitor",
+            "scope": "",
+        },
+    )
+    discussion = discussion_add(
+        portfolio=portfolio,
+        data={
+            "date": dt.date(2026, 4, 1),
+            "partner_name": "Riley Registrant",
+            "partner_role": "Midwife",
+            "partner_registration": "",
+            "summary": "We discussed two reflective accounts.",
+        },
+    )
     return {
+        "export": export.pk,
+        "export_code": export.code,
+        "practice_hours": hours.pk,
+        "discussion": discussion.pk,
         "evidence": evidence.pk,
         "attachment": attachment.pk,
         "goal": goal.pk,
@@ -199,9 +239,12 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
             "submitted_evidence",
             "signed",
             "signed_evidence",
+            "export",
+            "practice_hours",
+            "discussion",
         ],
         1,
-    )
+    ) | {"export_code": "ABCD-EFGH-JKMN"}
     covered = {resolve(url.format(**sample).split("?")[0]).view_name for _, url, _ in MATRIX}
     third_party = ("admin:", "account_", "mfa_")
     ours = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith(third_party)}

@@ -1,0 +1,271 @@
+"""Benchmark: a 300-item portfolio exported to PDF through a real Celery worker.
+
+Builds a portfolio of `--items` evidence items (each with a ~300-word reflection) linked
+across all 63 competencies, a third of them signed off, then:
+
+* end to end: request → snapshot → Redis → worker (prefork, one child, as in production)
+  → WeasyPrint → stored file → done, timed from the request until the row says done;
+* bare render: the same HTML rendered by WeasyPrint alone in this process, same options;
+* the worker's peak memory: VmHWM of the pool process that rendered.
+
+Runs against a throwaway SQLite file (or DATABASE_URL) and Redis at CELERY_BROKER_URL
+(default redis://127.0.0.1:6379/13). The worker is warmed up with a one-item export first,
+as a long-running production worker would be. The last line is one JSON object.
+
+    .venv/bin/python bench/export.py              # --items 300
+    .venv/bin/python bench/export.py --repeat 3   # median of three end-to-end runs
+
+Targets: end to end ≤ 20 s, overhead over the bare render ≤ 25 %, worker peak ≤ 600 MB.
+It exits 0 either way: it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.portfolio import CPD_TITLES, PROVIDERS, _text  # noqa: E402
+
+TARGET_E2E_S = 20.0
+TARGET_OVERHEAD_PCT = 25.0
+TARGET_RSS_MB = 600.0
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--words", type=int, default=300, help="words per reflection")
+    parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs (median)")
+    parser.add_argument("--save-html", type=Path, help="write the rendered HTML here")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="imhcpd-bench-export-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ["IMHCPD_TEST_RUN_DIR"] = tmp
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from competencies.formats import parse_framework
+    from competencies.models import Competency
+    from competencies.services import framework_import
+    from imhcpd.celery import app as celery_app
+    from imhcpd.models import User
+    from portfolios import exports, services
+    from portfolios.export_models import PortfolioExport
+    from portfolios.export_snapshot import ExportOptions
+    from portfolios.pdf import SnapshotFetcher, attachment_ids, render_html
+    from portfolios.supervision import evidence_submit, review_sign_off
+    from tests.factories import make_portfolio, make_supervision
+
+    if connection.vendor == "sqlite":
+        # Two processes share the file: wait for the other's write lock instead of failing.
+        connection.settings_dict["OPTIONS"]["timeout"] = 30
+    call_command("migrate", verbosity=0)
+    raw = (ROOT / "fixtures" / "imhcf.json").read_bytes()
+    framework = framework_import(data=parse_framework(raw, fmt="json"), activate=True)
+    codes = list(
+        Competency.objects.filter(framework=framework)
+        .order_by("order")
+        .values_list("code", flat=True)
+    )
+    by_code = {c.code: c for c in Competency.objects.filter(framework=framework)}
+
+    print(f"building a portfolio of {args.items} items ({args.words}-word reflections)…")
+    built = time.monotonic()
+    rng = random.Random(6)
+    user = User.objects.create_user(email="bench@example.org", full_name="Bench Practitioner")
+    supervisor = User.objects.create_user(
+        email="bench-supervisor@example.org", full_name="Bench Supervisor"
+    )
+    portfolio = make_portfolio(user, framework)
+    supervision = make_supervision(portfolio, supervisor)
+    today = dt.date(2026, 11, 1)
+    for i in range(args.items):
+        linked = [codes[i % len(codes)], *rng.sample(codes, rng.randrange(0, 2))]
+        links = [
+            services.LinkInput(competency=by_code[c], rationale=f"This shows {c} in my practice.")
+            for c in dict.fromkeys(linked)
+        ]
+        date = today - dt.timedelta(days=rng.randrange(3 * 365))
+        roll = i % 10
+        if roll < 7:
+            kind, hours, participatory = "reflective_account", None, None
+            third = args.words // 3
+            details = {
+                "what_happened": _text(rng, third),
+                "so_what": _text(rng, third),
+                "now_what": _text(rng, args.words - 2 * third),
+            }
+            title = f"Reflection {i + 1}: noticing a baby's cues"
+        elif roll < 9:
+            kind, hours, participatory = "cpd_activity", Decimal(rng.randrange(2, 29)) / 4, True
+            details = {"provider": rng.choice(PROVIDERS), "learning": _text(rng, args.words)}
+            title = rng.choice(CPD_TITLES)
+        else:
+            kind, hours, participatory = "supervision", Decimal("1.50"), None
+            details = {
+                "supervisor_name": "Clinical supervisor",
+                "format": "individual",
+                "themes": _text(rng, args.words // 2),
+                "learning": _text(rng, args.words // 2),
+            }
+            title = "Reflective supervision"
+        evidence = services.evidence_create(
+            portfolio=portfolio,
+            kind=kind,
+            data=services.EvidenceInput(
+                title=title,
+                date=date,
+                hours=hours,
+                is_participatory=participatory,
+                details=details,
+                links=links,
+            ),
+            by=user,
+        )
+        if i % 3 == 0:
+            submitted = evidence_submit(evidence=evidence, supervision=supervision, by=user)
+            review_sign_off(revision=submitted, by=supervisor, declared=True)
+    print(f"  built in {time.monotonic() - built:.1f} s")
+
+    settings_db = connection.settings_dict
+    env = {**os.environ}
+    if settings_db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{settings_db['NAME']}"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "imhcpd",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            "imhcpd-bench@%h",
+            "--purge",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not celery_app.control.ping(timeout=1):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                sys.exit("the Celery worker did not start (is Redis running?)")
+
+        def run(owner: User, level: int) -> tuple[PortfolioExport, float, float | None]:
+            started = time.monotonic()
+            export, _ = exports.export_request(
+                user=owner, options=ExportOptions(kind="portfolio", level=level)
+            )
+            pid = None
+            while True:
+                export.refresh_from_db()
+                pid = pid or export.worker_pid
+                if export.status in ("done", "failed"):
+                    break
+                time.sleep(0.05)
+            elapsed = time.monotonic() - started
+            if export.status != "done":
+                sys.exit(f"export failed: {export.error}")
+            return export, elapsed, _peak_rss_mb(pid) if pid else None
+
+        warm = User.objects.create_user(email="bench-warm@example.org", full_name="Warm Up")
+        make_portfolio(warm, framework)
+        run(warm, 2)
+
+        timings, peaks = [], []
+        export = None
+        for level in [1, 2, 3] * args.repeat:  # each level is new content: never a cached file
+            if len(timings) == args.repeat:
+                break
+            export, elapsed, peak = run(user, level)
+            timings.append(elapsed)
+            peaks.append(peak or 0.0)
+            print(f"  end to end: {elapsed:.2f} s, {export.page_count} pages")
+        assert export is not None
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    from weasyprint import HTML
+
+    html = render_html(export.snapshot, exports._meta(export))
+    if args.save_html:
+        args.save_html.write_text(html)
+    bare = []
+    for _ in range(args.repeat):
+        started = time.monotonic()
+        HTML(
+            string=html,
+            base_url="http://127.0.0.1:8000",
+            url_fetcher=SnapshotFetcher(attachment_ids(export.snapshot)),
+        ).write_pdf(pdf_tags=True)
+        bare.append(time.monotonic() - started)
+
+    end_to_end = statistics.median(timings)
+    bare_s = statistics.median(bare)
+    overhead = 100 * (end_to_end - bare_s) / bare_s
+    peak = max(peaks)
+    print(f"pages {export.page_count}, bytes {export.file_size}")
+    print(f"end to end {end_to_end:.2f} s (target ≤ {TARGET_E2E_S} s)")
+    print(
+        f"bare WeasyPrint render {bare_s:.2f} s; "
+        f"overhead {overhead:.1f} % (≤ {TARGET_OVERHEAD_PCT})"
+    )
+    print(f"worker pool process peak RSS {peak:.0f} MB (≤ {TARGET_RSS_MB})")
+    print(
+        json.dumps(
+            {
+                "items": args.items,
+                "pages": export.page_count,
+                "bytes": export.file_size,
+                "end_to_end_s": round(end_to_end, 2),
+                "bare_render_s": round(bare_s, 2),
+                "overhead_pct": round(overhead, 1),
+                "worker_peak_rss_mb": round(peak, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

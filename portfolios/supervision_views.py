@@ -146,6 +146,8 @@ def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The invitee ----------------------------------------------------------------------------
 
+RESUME_SESSION_KEY = "imhcpd_resume_after_login"
+
 
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -161,6 +163,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=410 if supervision else 404,
         )
     if user is None:
+        # Email verification drops allauth's `next`; the session keeps the way back here.
+        request.session[RESUME_SESSION_KEY] = request.get_full_path()
         return render(
             request,
             "supervision/invitation.html",

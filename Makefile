@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export PIP_CONSTRAINT := $(CURDIR)/constraints-build.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench bench-export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install
 bench: install
 	$(BIN)/python bench/framework_pages.py
 	$(BIN)/python bench/portfolio.py
+
+# A real Celery worker on Redis renders a 300-item portfolio.
+bench-export: install
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

@@ -278,11 +278,13 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
         on_layout=lambda pages: _progress(export, 80, f"Writing {pages} pages"),
     )
     _progress(export, 92, "Storing the file")
-    name = f"exports/{export.owner_id}/{export.pk}-{export.code}.pdf"
+    # Each attempt writes its own file: two overlapping runs (a re-queued message beside the
+    # original) must never delete or overwrite the file the winner recorded.
+    folder = f"exports/{export.owner_id}"
+    prefix = f"{export.pk}-{export.code}"
+    name = f"{folder}/{prefix}-{export.attempts}-{os.getpid()}.pdf"
     storage = private_storage()
     try:
-        if storage.exists(name):  # a redelivered job replaces the earlier file
-            storage.delete(name)
         saved = storage.save(name, ContentFile(rendered.pdf))
     except OSError as exc:
         raise TransientExportError(f"storage: {exc}") from exc
@@ -306,8 +308,18 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
         )
         if done:
             _announce(export)
-    if not done:  # someone failed or expired it meanwhile: keep no orphan file
+    if not done:  # another run finished first, or it failed or expired meanwhile
         storage.delete(saved)
+        return export
+    # The winner removes what earlier attempts left (a run killed after saving its file),
+    # so re-running replaces the file and never leaves two.
+    try:
+        _, files = storage.listdir(folder)
+    except FileNotFoundError:
+        files = []
+    for other in files:
+        if other.startswith(f"{prefix}-") and f"{folder}/{other}" != saved:
+            storage.delete(f"{folder}/{other}")
     return export
 
 
@@ -332,7 +344,9 @@ def _announce(export: PortfolioExport) -> None:
 def requeue_stale_exports(*, now: dt.datetime | None = None) -> int:
     """Queue again what the broker never took and what a lost worker left running."""
     now = now or timezone.now()
-    stuck_after = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    from portfolios.tasks import render_export
+
+    stuck_after = dt.timedelta(seconds=(render_export.time_limit or 300) + 60)
     pending = PortfolioExport.objects.filter(
         status=Status.PENDING, queued_at__lt=now - PENDING_GRACE
     )

@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portfolios.tasks.requeue_stale_exports",
         "schedule": 5 * 60,
     },
+    "register-reminders-and-lapses": {
+        "task": "register.tasks.renewal_reminders_and_lapses",
+        "schedule": 60 * 60,
+    },
     "expire-exports": {
         "task": "portfolios.tasks.expire_exports",
         "schedule": 6 * 60 * 60,
@@ -291,6 +295,19 @@ REVALIDATION_TARGETS = {
     "cpd_participatory": 20,
     "reflective_accounts": 5,
     "feedback": 5,
+}
+
+# --- Register ------------------------------------------------------------------
+
+REGISTER_REFERENCE_DAYS = env_int("REGISTER_REFERENCE_DAYS", 30)
+REGISTER_VALIDITY_MONTHS = 12
+REGISTER_GRACE_DAYS = 30
+REGISTER_REMINDER_DAYS = (60, 30, 7)
+# Renewal: hours in the last 12 months, per level.
+REGISTER_RENEWAL_HOURS = {
+    1: {"cpd": 15, "supervision": 0},
+    2: {"cpd": 15, "supervision": 12},
+    3: {"cpd": 15, "supervision": 12},
 }
 
 # --- Security ----------------------------------------------------------------

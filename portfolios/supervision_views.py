@@ -224,8 +224,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if domain.isdigit():
         queue = queue.filter(links__competency__domain__number=int(domain)).distinct()
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    from register.models import Endorsement
+
+    endorsements = Endorsement.objects.filter(
+        status=Endorsement.Status.REQUESTED,
+        supervision__supervisor=user,
+        supervision__status=Supervision.Status.ACTIVE,
+    ).select_related("application__applicant")
     context = {
         "active": active,
+        "endorsements": endorsements,
         "page": page,
         "kinds": EvidenceKind.choices,
         "filters": {"supervisee": supervisee, "kind": kind, "domain": domain},

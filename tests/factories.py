@@ -162,3 +162,35 @@ def make_export(owner: User, *, kind: str = "portfolio", level: int = 2, done: b
         )
         export.refresh_from_db()
     return export
+
+
+def make_eligible(practitioner: User, supervisor: User, level: int = 2):  # type: ignore[no-untyped-def]
+    """Everything the register asks at `level`: every competency rated achieved and signed
+    off through one item per domain, and an active supervision (returned)."""
+    from competencies.models import Competency
+    from portfolios.models import Rating, Supervision
+    from portfolios.services import RatingInput, self_assessment_record
+    from portfolios.supervision import evidence_submit, review_sign_off
+
+    portfolio = practitioner.portfolio
+    competencies = list(
+        Competency.objects.filter(framework_id=portfolio.framework_id).order_by("order")
+    )
+    self_assessment_record(
+        portfolio=portfolio,
+        ratings=[RatingInput(competency=c, rating=Rating.ACHIEVED) for c in competencies],
+        level=level,
+    )
+    supervision = Supervision.objects.filter(
+        portfolio=portfolio, supervisor=supervisor, status="active"
+    ).first() or make_supervision(portfolio, supervisor)
+    domains: dict[int, list[str]] = {}
+    for c in competencies:
+        domains.setdefault(c.domain.number, []).append(c.code)
+    for number, codes in domains.items():
+        evidence = make_evidence(
+            portfolio, codes=tuple(codes), title=f"Practice in domain {number}"
+        )
+        revision = evidence_submit(evidence=evidence, supervision=supervision, by=practitioner)
+        review_sign_off(revision=revision, by=supervisor, declared=True)
+    return supervision

@@ -134,6 +134,7 @@ def test_navigation_follows_the_roles(client, practitioner, register_admin, staf
         "evidence",
         "plan",
         "exports",
+        "register-apply",
         "supervisors",
         "notifications",
         "account",

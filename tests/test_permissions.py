@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portfolios.exports import discussion_add, practice_hours_add
 from portfolios.services import attachment_add, goal_save
 from portfolios.supervision import evidence_submit, review_sign_off, supervision_end
+from register.services import application_start, endorsement_request
 from tests.conftest import PERSONAS
 from tests.factories import make_evidence, make_export, make_supervision, png_bytes
 
@@ -129,6 +130,24 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/verify/", ALL_200),
     ("GET", "/verify/{export_code}/", ALL_200),
     ("GET", "/verify/ABCD-EFGH-JKMN/", dict.fromkeys(PERSONAS, 404)),
+    # The register: public search and entries; the applicant's page; endorsement by the
+    # active supervisor only; administrators only for the queue and reviews.
+    ("GET", "/register/", ALL_200),
+    ("GET", "/register/?q=Pat&level=2", ALL_200),
+    ("GET", "/register/entries/IMHRR-2026-999999/", dict.fromkeys(PERSONAS, 404)),
+    ("GET", "/register/apply/", PORTFOLIO),
+    (
+        "POST",
+        "/register/entries/IMHRR-2026-999999/renew/",
+        {**dict.fromkeys(PERSONAS, 404), "anonymous": 302},
+    ),
+    ("GET", "/register/endorsements/{endorsement}/", REVIEWER_ONLY),
+    ("GET", "/register/references/not-a-real-token/", dict.fromkeys(PERSONAS, 404)),
+    (
+        "GET",
+        "/register/admin/applications/{application}/",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "register_admin": 404},
+    ),
     ("GET", "/portfolio/my-data/", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.json", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.zip", SIGNED_IN_200),
@@ -159,6 +178,8 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     review_sign_off(revision=revision, by=ended_supervisor, declared=True)
     supervision_end(supervision=former, by=practitioner)
     export = make_export(practitioner)
+    application = application_start(user=practitioner, level=2)
+    endorsement = endorsement_request(application=application, supervision=active, by=practitioner)
     hours = practice_hours_add(
         portfolio=portfolio,
         data={
@@ -181,6 +202,8 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     )
     return {
         "export": export.pk,
+        "application": application.pk,
+        "endorsement": endorsement.pk,
         "export_code": export.code,
         "practice_hours": hours.pk,
         "discussion": discussion.pk,
@@ -240,6 +263,8 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
             "signed",
             "signed_evidence",
             "export",
+            "application",
+            "endorsement",
             "practice_hours",
             "discussion",
         ],

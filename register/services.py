@@ -727,3 +727,27 @@ def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, i
                 )
                 lapsed += 1
     return {"reminders": sent, "lapsed": lapsed}
+
+
+def entry_remove(*, entry: RegisterEntry, admin: User, reason: str) -> RegisterEntry:
+    """Take an entry off the register (for example after a fitness-to-practise finding)."""
+    if not reason.strip():
+        raise TransitionError("Give the reason for removing the entry.")
+    with transaction.atomic():
+        previous = entry.status
+        updated = RegisterEntry.objects.filter(
+            pk=entry.pk, status__in=(RegisterEntry.Status.CURRENT, RegisterEntry.Status.LAPSED)
+        ).update(status=RegisterEntry.Status.REMOVED)
+        if updated != 1:
+            raise TransitionError("This entry has already been removed.")
+        EntryEvent.objects.create(
+            entry=entry, actor=admin, from_status=previous, to_status="removed", detail=reason
+        )
+        notify(
+            entry.user,
+            f"Your register entry {entry.number} has been removed from the register.",
+            reverse("register:apply"),
+            subject="Your register entry",
+        )
+    entry.refresh_from_db()
+    return entry

@@ -11,5 +11,6 @@ urlpatterns = [
     path("endorsements/<int:pk>/", views.endorsement, name="endorsement"),
     path("references/<str:token>/", views.reference, name="reference"),
     path("admin/", views.admin_home, name="admin_home"),
+    path("admin/entries/", views.admin_entries, name="admin_entries"),
     path("admin/applications/<int:pk>/", views.admin_application, name="admin_application"),
 ]

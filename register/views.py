@@ -345,6 +345,34 @@ def admin_application(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@register_admin_required
+def admin_entries(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        item = get_object_or_404(RegisterEntry, number=request.POST.get("number", ""))
+        try:
+            services.entry_remove(
+                entry=item, admin=request.user, reason=request.POST.get("reason", "")
+            )
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+            status = 400 if item.status != RegisterEntry.Status.REMOVED else 409
+        else:
+            messages.success(request, f"{item.number} was removed from the register.")
+            return redirect("register:admin_entries")
+    q = request.GET.get("q", "").strip()
+    rows = RegisterEntry.objects.order_by("name", "number")
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(number__iexact=q))
+    return render(
+        request,
+        "register/admin_entries.html",
+        {"entries": rows[:200], "q": q},
+        status=status,
+    )
+
+
 # --- The public register ---------------------------------------------------------------------
 
 

@@ -148,6 +148,11 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
         "/register/admin/applications/{application}/",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "register_admin": 404},
     ),
+    (
+        "GET",
+        "/register/admin/entries/",
+        {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "register_admin": 200},
+    ),
     ("GET", "/portfolio/my-data/", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.json", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.zip", SIGNED_IN_200),

@@ -45,7 +45,7 @@ def navigation_for(user: User | AnonymousUser) -> Navigation:
         return Navigation(signed_in=False, practitioner=False, register_admin=False, staff=False)
     from django.db.models import Count, Exists, OuterRef, Q
 
-    from portfolios.models import Supervision
+    from portfolios.models import Portfolio, Supervision
 
     # Everything the navigation needs in one query, so it costs every page only one.
     flags = (
@@ -61,15 +61,18 @@ def navigation_for(user: User | AnonymousUser) -> Navigation:
                     supervisor_id=OuterRef("pk"), status=Supervision.Status.ACTIVE
                 )
             ),
+            has_portfolio=Exists(Portfolio.objects.filter(user_id=OuterRef("pk"))),
             unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
         )
-        .values("admin", "supervising", "unread")
+        .values("admin", "supervising", "has_portfolio", "unread")
         .first()
-    ) or {"admin": False, "supervising": False, "unread": 0}
+    ) or {"admin": False, "supervising": False, "has_portfolio": False, "unread": 0}
     user._is_register_admin = flags["admin"]
     return Navigation(
         signed_in=True,
-        practitioner=True,
+        # A supervisor or administrator without a portfolio of their own is not shown the
+        # practitioner's pages (each would only send them to set one up); anyone else is.
+        practitioner=flags["has_portfolio"] or not (flags["supervising"] or flags["admin"]),
         register_admin=flags["admin"],
         staff=user.is_staff,
         supervisor=flags["supervising"],

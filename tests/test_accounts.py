@@ -179,3 +179,19 @@ def test_demo_accounts_only_with_debug(settings) -> None:
     assert EmailAddress.objects.filter(verified=True).count() == 3
     admin = User.objects.get(email="registeradmin@example.com")
     assert admin.groups.filter(name="Register administrators").exists()
+
+
+def test_a_supervisor_without_a_portfolio_sees_their_own_work(
+    client, practitioner, supervisor
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_supervision
+
+    make_supervision(practitioner.portfolio, supervisor)
+    client.force_login(supervisor)
+    assert client.get("/")["Location"] == "/supervision/"
+    items = nav_items(client.get("/supervision/").content.decode())
+    assert "supervision" in items
+    assert not items & {"dashboard", "matrix", "evidence", "plan", "exports"}
+    # Anyone with a portfolio of their own keeps the practitioner's pages.
+    client.force_login(practitioner)
+    assert client.get("/")["Location"] == "/portfolio/"

@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from imhcpd.audit import TransitionRecord
 from imhcpd.storage import PrivateFileSystemStorage
 
 # No 0/O/1/I/L: codes are read off paper and typed in by hand.
@@ -96,23 +97,10 @@ class PortfolioExport(models.Model):
         return f"imh-{self.kind}-{self.created_at:%Y-%m-%d}-{self.code}.pdf"
 
 
-class ExportEvent(models.Model):
+class ExportEvent(TransitionRecord):
     """Audit of each export state change (the worker is the actor when `actor` is empty)."""
 
     export = models.ForeignKey(PortfolioExport, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
 
 class PracticeHours(models.Model):

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from imhcpd.audit import TransitionRecord
+
 
 class Supervision(models.Model):
     """A practitioner ↔ supervisor relationship, from invitation to its end."""
@@ -67,21 +69,8 @@ class Supervision(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-class SupervisionEvent(models.Model):
+class SupervisionEvent(TransitionRecord):
     supervision = models.ForeignKey(Supervision, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
 
 class Review(models.Model):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from imhcpd.audit import TransitionRecord
+
 
 class Application(models.Model):
     class Status(models.TextChoices):
@@ -184,21 +186,8 @@ class AdminNote(models.Model):
         return f"Note on application #{self.application_id}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(TransitionRecord):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
 
 class RegisterEntry(models.Model):
@@ -232,21 +221,8 @@ class RegisterEntry(models.Model):
         return f"{self.number} {self.name}"
 
 
-class EntryEvent(models.Model):
+class EntryEvent(TransitionRecord):
     entry = models.ForeignKey(RegisterEntry, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
 
 class ReminderSent(models.Model):

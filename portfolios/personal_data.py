@@ -101,6 +101,45 @@ def personal_data(user: User) -> dict[str, object]:
             }
             for g in portfolio.goals.prefetch_related("competencies").order_by("pk")
         ],
+        "practice_hours": list(
+            portfolio.practice_hours.order_by("start", "pk").values(
+                "start", "end", "hours", "role", "scope"
+            )
+        ),
+        "reflective_discussions": list(
+            portfolio.reflective_discussions.order_by("date", "pk").values(
+                "date", "partner_name", "partner_role", "partner_registration", "summary"
+            )
+        ),
+        "supervisions": list(
+            portfolio.supervisions.order_by("pk").values(
+                "invitee_name", "invitee_email", "role", "status", "invited_at", "ended_at"
+            )
+        ),
+    }
+    data["pdf_exports"] = list(
+        user.exports.order_by("created_at", "pk").values(
+            "kind", "level", "status", "code", "file_sha256", "created_at", "expires_at"
+        )
+    )
+    data["register"] = {
+        "applications": [
+            {
+                "level": a.level,
+                "status": a.get_status_display(),
+                "declarations": a.declarations,
+                "submitted_at": a.submitted_at,
+                "decided_at": a.decided_at,
+                "decision_reasons": a.decision_reasons,
+                "history": list(a.events.values("from_status", "to_status", "created_at")),
+            }
+            for a in user.applications.prefetch_related("events").order_by("pk")
+        ],
+        "entries": list(
+            user.register_entries.order_by("pk").values(
+                "number", "level", "status", "valid_from", "valid_to"
+            )
+        ),
     }
     return data
 

@@ -413,10 +413,12 @@ def application_submit(*, application: Application, by: User) -> ApplicationSnap
             content_hash=canonical_hash(data),
             export=export,
         )
+        # A resubmission goes straight back to the administrator who asked the questions.
+        to = Status.UNDER_REVIEW if locked.assigned_to_id else Status.SUBMITTED
         _move(
             application,
             (Status.DRAFT, Status.INFO_REQUESTED),
-            Status.SUBMITTED,
+            to,
             by=by,
             detail=f"snapshot version {version}",
             submitted_at=timezone.now(),

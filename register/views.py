@@ -244,7 +244,9 @@ def reference(request: HttpRequest, token: str) -> HttpResponse:
     else:
         response = render(request, "register/reference.html", {"reference": item, "form": form})
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": browsers then send `Origin: null` with the form and CSRF refuses it.
+    # The site-wide "same-origin" already keeps the token out of other sites' logs.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

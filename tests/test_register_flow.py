@@ -69,3 +69,10 @@ def test_apply_endorse_reference_request_info_answer_approve_and_find(  # type: 
     page = client.get("/register/", {"q": "Pat"})
     assert entry.number in page.content.decode()
     assert RegisterEntry.objects.count() == 1
+    # "Download my data" carries the register record and the application's PDF export.
+    from portfolios.personal_data import personal_data
+
+    data = personal_data(practitioner)
+    assert data["register"]["entries"][0]["number"] == entry.number
+    assert [a["status"] for a in data["register"]["applications"]] == ["Approved"]
+    assert {e["kind"] for e in data["pdf_exports"]} == {"application"}

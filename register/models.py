@@ -206,7 +206,6 @@ class RegisterEntry(models.Model):
     level = models.PositiveSmallIntegerField()
     region = models.CharField(max_length=30)
     region_label = models.CharField(max_length=100)
-    professional_registration = models.CharField(max_length=100, blank=True)
     valid_from = models.DateField()
     valid_to = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CURRENT)

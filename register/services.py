@@ -27,6 +27,7 @@ from portfolios.models import (
     EvidenceLink,
     Portfolio,
     ProfessionalBody,
+    Rating,
     Supervision,
 )
 from portfolios.selectors import CompetencyStatus, competency_states
@@ -52,7 +53,7 @@ DECLARATIONS = {
     "that would call my fitness to practise into question.",
     "registration": "My professional registration, where I have one, is in good standing.",
     "code_of_conduct": "I agree to follow the IMH Recognition Register's code of conduct.",
-    "public_listing": "I consent to my name, level, nation or region and registration number "
+    "public_listing": "I consent to my name, level, nation or region and IMH register number "
     "being listed on the public register.",
 }
 RENEWAL_DECLARATIONS = {
@@ -85,11 +86,14 @@ class Check:
 def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
     """What applying at `level` needs, each with whether it is met and where to fix it."""
     states = competency_states(portfolio, level)
-    not_achieved = [
-        s.competency.code
+    # The practitioner's own current rating, not the status: a sign-off outranks a rating in
+    # the status ladder, but someone who re-rated a competency "working towards" has not
+    # claimed it.
+    ratings = {
+        s.competency.code: s.assessment.rating if s.assessment else Rating.NOT_ASSESSED
         for s in states
-        if s.status in (CompetencyStatus.NOT_STARTED, CompetencyStatus.WORKING_TOWARDS)
-    ]
+    }
+    not_achieved = [code for code, rating in ratings.items() if rating != Rating.ACHIEVED]
     not_signed = [s.competency.code for s in states if s.status != CompetencyStatus.SIGNED_OFF]
     has_supervisor = Supervision.objects.filter(
         portfolio=portfolio, status=Supervision.Status.ACTIVE
@@ -342,7 +346,9 @@ def submission_problems(application: Application) -> list[str]:
     missing = [text for key, text in DECLARATIONS.items() if key not in application.declarations]
     if missing:
         problems.append("Agree to every declaration.")
-    if not application.endorsements.filter(status=Endorsement.Status.ENDORSED).exists():
+    if not application.endorsements.filter(
+        status=Endorsement.Status.ENDORSED, supervision__status=Supervision.Status.ACTIVE
+    ).exists():
         problems.append("An endorsement from an active supervisor is needed.")
     if application.references.filter(status=Reference.Status.RECEIVED).count() < 2:
         problems.append("Two references are needed.")
@@ -352,7 +358,9 @@ def submission_problems(application: Application) -> list[str]:
 def _snapshot_data(application: Application) -> dict[str, Any]:
     portfolio = application.portfolio
     data = build_snapshot(portfolio, ExportOptions(kind="application", level=application.level))
-    endorsement = application.endorsements.filter(status=Endorsement.Status.ENDORSED).first()
+    endorsement = application.endorsements.filter(
+        status=Endorsement.Status.ENDORSED, supervision__status=Supervision.Status.ACTIVE
+    ).first()
     data["application"] = {
         "id": application.pk,
         "level": application.level,
@@ -490,11 +498,6 @@ def application_approve(
             decided_at=timezone.now(),
         )
         portfolio = application.portfolio
-        snapshot = application.latest_snapshot
-        person = snapshot.data["person"] if snapshot else {}
-        registration = ""
-        if person.get("registration_number"):
-            registration = f"{person['body']} {person['registration_number']}"
         entry = RegisterEntry.objects.create(
             number=f"IMHRR-{valid_from.year}-{application.pk:06d}",
             user=application.applicant,
@@ -503,7 +506,6 @@ def application_approve(
             level=application.level,
             region=portfolio.region,
             region_label=portfolio.get_region_display(),
-            professional_registration=registration,
             valid_from=valid_from,
             valid_to=_add_months(valid_from, settings.REGISTER_VALIDITY_MONTHS),
         )
@@ -681,31 +683,33 @@ def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, i
     their date plus the grace period."""
     today = today or timezone.localdate()
     sent = 0
-    for days in settings.REGISTER_REMINDER_DAYS:
-        for entry in RegisterEntry.objects.filter(
-            status=RegisterEntry.Status.CURRENT,
-            valid_to__gt=today,
-            valid_to__lte=today + dt.timedelta(days=days),
-        ).select_related("user"):
-            with transaction.atomic():
-                _, created = ReminderSent.objects.get_or_create(
+    schedule = sorted(settings.REGISTER_REMINDER_DAYS)
+    for entry in RegisterEntry.objects.filter(
+        status=RegisterEntry.Status.CURRENT,
+        valid_to__gt=today,
+        valid_to__lte=today + dt.timedelta(days=schedule[-1]),
+    ).select_related("user"):
+        left = (entry.valid_to - today).days
+        due = [days for days in schedule if left <= days]
+        with transaction.atomic():
+            # Every reminder now due is recorded, but only the nearest is emailed: a job
+            # that first runs (or runs again after an outage) late sends one email, not three.
+            created = {
+                days: ReminderSent.objects.get_or_create(
                     entry=entry, valid_to=entry.valid_to, days_before=days
-                )
-                if not created:
-                    continue
-                # Only the nearest reminder is worth an email when several fall due at once.
-                if ReminderSent.objects.filter(
-                    entry=entry, valid_to=entry.valid_to, days_before__lt=days
-                ).exists():
-                    continue
-                notify(
-                    entry.user,
-                    f"Your register entry {entry.number} expires on {entry.valid_to:%-d %B %Y}. "
-                    "Renew it from your register page.",
-                    reverse("register:apply"),
-                    subject=f"Your register entry expires in {(entry.valid_to - today).days} days",
-                )
-                sent += 1
+                )[1]
+                for days in due
+            }
+            if not created[due[0]]:
+                continue
+            notify(
+                entry.user,
+                f"Your register entry {entry.number} expires on {entry.valid_to:%-d %B %Y}. "
+                "Renew it from your register page.",
+                reverse("register:apply"),
+                subject=f"Your register entry expires in {left} days",
+            )
+            sent += 1
     lapsed = 0
     cutoff = today - dt.timedelta(days=settings.REGISTER_GRACE_DAYS)
     for entry in RegisterEntry.objects.filter(

@@ -55,6 +55,11 @@ class SearchForm(forms.Form):
 # --- The applicant -------------------------------------------------------------------------
 
 
+def _number(raw: str | None) -> int:
+    """A posted id or level; anything that is not a number matches nothing."""
+    return int(raw) if raw and raw.isdigit() else 0
+
+
 def _open_application(user) -> Application | None:  # type: ignore[no-untyped-def]
     return (
         Application.objects.filter(applicant=user, status__in=Application.OPEN)
@@ -73,7 +78,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "start":
-                level = int(request.POST.get("level") or 0)
+                level = _number(request.POST.get("level"))
                 services.application_start(user=user, level=level)
                 messages.success(request, "Application started.")
             elif app is None:
@@ -86,7 +91,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             elif action == "endorsement":
                 supervision = get_object_or_404(
                     Supervision,
-                    pk=request.POST.get("supervision") or 0,
+                    pk=_number(request.POST.get("supervision")),
                     portfolio=request.portfolio,
                     status=Supervision.Status.ACTIVE,
                 )
@@ -105,7 +110,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Reference request sent to {name}.")
             elif action == "withdraw_reference":
                 reference = get_object_or_404(
-                    Reference, pk=request.POST.get("reference") or 0, application=app
+                    Reference, pk=_number(request.POST.get("reference")), application=app
                 )
                 services.reference_withdraw(reference=reference, by=user)
                 messages.success(request, "Reference request withdrawn.")

@@ -376,7 +376,8 @@ def test_the_outline_has_one_bookmark_per_domain(portfolio_pdf: ReadBack) -> Non
 def test_the_illustrative_framework_is_flagged(portfolio_pdf: ReadBack) -> None:
     assert portfolio_pdf.illustrative
     assert "They are not AiMH UK's official wording." in portfolio_pdf.pages[0]
-    assert "not AiMH UK's official text" in portfolio_pdf.pages[-1]  # footer on every page
+    # The footer of every page says so too.
+    assert all("illustrative competency text, not AiMH UK's" in p for p in portfolio_pdf.pages[1:])
     assert "they are not AiMH UK's official wording." in portfolio_pdf.pages[-1]  # about page
 
 

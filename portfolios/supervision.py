@@ -62,13 +62,20 @@ def preferences_for(user: User) -> NotificationPreference:
 
 
 def notify(
-    user: User, text: str, path: str = "", *, email: bool = True, subject: str = ""
+    user: User,
+    text: str,
+    path: str = "",
+    *,
+    email: bool = True,
+    subject: str = "",
+    essential: bool = False,
 ) -> Notification:
-    """An in-app notification, and an email after commit unless the person opted out."""
+    """An in-app notification, and an email after commit unless the person opted out.
+    `essential` emails (register decisions, expiry) go whatever the preference says."""
     # Names and titles are long enough to overflow the column; the email keeps the full text.
     short = Truncator(text).chars(Notification._meta.get_field("text").max_length)
     notification = Notification.objects.create(user=user, text=short, url=path)
-    if email and preferences_for(user).email_each_event:
+    if email and (essential or preferences_for(user).email_each_event):
         body = f"{text}\n\n{_absolute(path) if path else settings.SITE_URL}\n"
         body += "\nYou can change which emails you get under Your data → Notifications.\n"
         _email_after_commit(user.email, subject or text, body)

@@ -521,6 +521,7 @@ def application_approve(
             f"{entry.level}, number {entry.number}, valid until {entry.valid_to:%-d %B %Y}.",
             reverse("register:entry", args=[entry.number]),
             subject="You are on the register",
+            essential=True,
         )
     return entry
 
@@ -542,6 +543,7 @@ def application_reject(*, application: Application, admin: User, reasons: str) -
             f"Your register application was not approved. Reasons: {reasons.strip()}",
             reverse("register:apply"),
             subject="Your register application",
+            essential=True,
         )
     return application
 
@@ -567,6 +569,7 @@ def application_request_info(
             "The register administrators have questions about your application.",
             reverse("register:apply"),
             subject="Questions about your register application",
+            essential=True,
         )
     return info
 
@@ -708,6 +711,7 @@ def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, i
                 "Renew it from your register page.",
                 reverse("register:apply"),
                 subject=f"Your register entry expires in {left} days",
+                essential=True,
             )
             sent += 1
     lapsed = 0
@@ -730,6 +734,7 @@ def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, i
                     f"Your register entry {entry.number} has lapsed.",
                     reverse("register:apply"),
                     subject="Your register entry has lapsed",
+                    essential=True,
                 )
                 lapsed += 1
     return {"reminders": sent, "lapsed": lapsed}
@@ -754,6 +759,7 @@ def entry_remove(*, entry: RegisterEntry, admin: User, reason: str) -> RegisterE
             f"Your register entry {entry.number} has been removed from the register.",
             reverse("register:apply"),
             subject="Your register entry",
+            essential=True,
         )
     entry.refresh_from_db()
     return entry

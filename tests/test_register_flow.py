@@ -76,3 +76,23 @@ def test_apply_endorse_reference_request_info_answer_approve_and_find(  # type: 
     assert data["register"]["entries"][0]["number"] == entry.number
     assert [a["status"] for a in data["register"]["applications"]] == ["Approved"]
     assert {e["kind"] for e in data["pdf_exports"]} == {"application"}
+
+
+def test_register_decisions_are_emailed_even_to_someone_who_turned_event_emails_off(  # type: ignore[no-untyped-def]
+    practitioner, register_admin, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    from portfolios.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=practitioner, email_each_event=False)
+    app = Application.objects.create(
+        applicant=practitioner,
+        portfolio=practitioner.portfolio,
+        level=2,
+        status=Application.Status.SUBMITTED,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reject(
+            application=app, admin=register_admin, reasons="Domain 4 needs more evidence."
+        )
+    assert [m.subject for m in mailoutbox] == ["[IMH CPD] Your register application"]
+    assert "Domain 4 needs more evidence." in mailoutbox[0].body

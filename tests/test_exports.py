@@ -599,8 +599,9 @@ def test_asking_for_a_pdf_makes_it_and_offers_the_download(
     assert export.file_sha256 in body
 
     download = signed_in.get(f"/portfolio/exports/{export.pk}/download/")
+    # Reading the stream to its end closes the response; closing it again here would send
+    # request_finished and close the test's PostgreSQL connection.
     content = b"".join(download.streaming_content)
-    download.close()
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == (
@@ -1296,8 +1297,7 @@ def test_uploading_the_pdf_checks_it_byte_for_byte(
     export = request_export(practitioner, django_capture_on_commit_callbacks)  # a real render
     client.force_login(practitioner)
     download = client.get(f"/portfolio/exports/{export.pk}/download/")
-    pdf = b"".join(download.streaming_content)
-    download.close()
+    pdf = b"".join(download.streaming_content)  # reading it to the end closes it
     client.logout()
     url = f"/verify/{export.code}/"
 

@@ -1,9 +1,10 @@
-"""The shape every audit trail shares: who moved something, when, from which status to which."""
+"""The shape every audit trail shares, and the one way statuses move: who moved something,
+when, from which status to which."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -24,3 +25,25 @@ class TransitionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+def transition(
+    instance: models.Model,
+    allowed: tuple[str, ...],
+    to: str,
+    *,
+    by: object | None,
+    detail: str = "",
+    **fields: object,
+) -> bool:
+    """Move `instance` to `to` only if its status is still one of `allowed`, and record who
+    moved it from what in `instance.events`, in one transaction. A conditional update, so of
+    two racing actors exactly one gets True; `instance` is refreshed either way."""
+    rows = type(instance)._default_manager.filter(pk=instance.pk)
+    with transaction.atomic():
+        current = rows.values_list("status", flat=True).first() or ""
+        moved = rows.filter(status__in=allowed).update(status=to, **fields) == 1
+        if moved:
+            instance.events.create(actor=by, from_status=current, to_status=to, detail=detail)
+    instance.refresh_from_db()
+    return moved

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from imhcpd.audit import transition
+from imhcpd.links import absolute_url
 from imhcpd.models import User
 from portfolios.export_models import (
     ExportEvent,
@@ -73,19 +75,8 @@ def _move(
     detail: str = "",
     **fields: Any,
 ) -> bool:
-    """Conditional update plus its audit row, in one transaction; False if someone moved first."""
-    with transaction.atomic():
-        current = (
-            PortfolioExport.objects.filter(pk=export.pk).values_list("status", flat=True).first()
-        )
-        updated = PortfolioExport.objects.filter(pk=export.pk, status__in=from_statuses).update(
-            status=to_status, **fields
-        )
-        if updated:
-            _event(export, by, current or "", to_status, detail)
-    if updated:
-        export.refresh_from_db()
-    return bool(updated)
+    """False if someone (another delivery of the job, beat, the owner) moved it first."""
+    return transition(export, from_statuses, to_status, by=by, detail=detail, **fields)
 
 
 def enqueue(export_id: int) -> bool:
@@ -214,7 +205,7 @@ def _progress(export: PortfolioExport, percent: int, stage: str) -> None:
 def _meta(export: PortfolioExport) -> dict[str, Any]:
     from portfolios.pdf import qr_data_uri
 
-    verify_url = settings.SITE_URL + reverse("verify_code", args=[export.code])
+    verify_url = absolute_url(reverse("verify_code", args=[export.code]))
     person = export.snapshot.get("person", {}).get("name", "")
     return {
         "code": export.code,
@@ -333,7 +324,7 @@ def _announce(export: PortfolioExport) -> None:
     _email_after_commit(
         export.owner.email,
         "Your PDF is ready",
-        f"{text}\n\n{settings.SITE_URL}{path}\n\nIt can be downloaded for "
+        f"{text}\n\n{absolute_url(path)}\n\nIt can be downloaded for "
         f"{settings.EXPORT_RETENTION_DAYS} days; its verification code is {export.code}.\n",
     )
 

@@ -7,7 +7,6 @@ supervisors, two tabs or a double click produce exactly one outcome.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -18,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from imhcpd.audit import transition
+from imhcpd.links import absolute_url, token_digest
 from imhcpd.models import User
 from imhcpd.tasks import send_email
 from portfolios import confidentiality
@@ -45,14 +46,6 @@ Status = EvidenceRevision.Status
 SStatus = Supervision.Status
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 # --- Notifications --------------------------------------------------------------
 
 
@@ -76,7 +69,7 @@ def notify(
     short = Truncator(text).chars(Notification._meta.get_field("text").max_length)
     notification = Notification.objects.create(user=user, text=short, url=path)
     if email and (essential or preferences_for(user).email_each_event):
-        body = f"{text}\n\n{_absolute(path) if path else settings.SITE_URL}\n"
+        body = f"{text}\n\n{absolute_url(path) if path else settings.SITE_URL}\n"
         body += "\nYou can change which emails you get under Your data → Notifications.\n"
         _email_after_commit(user.email, subject or text, body)
     return notification
@@ -103,7 +96,7 @@ def _supervision_event(
 
 def _send_invitation(supervision: Supervision, token: str) -> None:
     practitioner = supervision.portfolio.user
-    link = _absolute(reverse("supervision:invitation", args=[token]))
+    link = absolute_url(reverse("supervision:invitation", args=[token]))
     body = (
         f"Dear {supervision.invitee_name},\n\n"
         f"{practitioner.full_name} has asked you to be their "
@@ -140,7 +133,7 @@ def supervision_invite(
         invitee_name=name.strip(),
         invitee_email=email,
         role=role,
-        token_hash=_hash(token),
+        token_hash=token_digest(token),
         invited_at=now,
         last_sent_at=now,
         expires_at=now + dt.timedelta(days=INVITATION_DAYS),
@@ -163,7 +156,7 @@ def supervision_resend(*, supervision: Supervision, by: User) -> Supervision:
             f"The invitation has been sent {MAX_SENDS} times. Cancel it and check the address."
         )
     token = secrets.token_urlsafe(32)  # the earlier link stops working
-    supervision.token_hash = _hash(token)
+    supervision.token_hash = token_digest(token)
     supervision.last_sent_at = now
     supervision.expires_at = now + dt.timedelta(days=INVITATION_DAYS)
     supervision.send_count += 1
@@ -182,17 +175,10 @@ def _transition(
     **fields: object,
 ) -> Supervision:
     """Conditional update: only one of two racing actors gets past here."""
-    current = supervision.status
-    updated = Supervision.objects.filter(pk=supervision.pk, status__in=allowed).update(
-        status=to, **fields
-    )
-    if updated != 1:
-        supervision.refresh_from_db()
+    if not transition(supervision, allowed, to, by=by, detail=detail, **fields):
         raise TransitionError(
             f"This supervision is {supervision.get_status_display().lower()}; nothing was changed."
         )
-    supervision.refresh_from_db()
-    _supervision_event(supervision, by, current, to, detail)
     return supervision
 
 
@@ -204,7 +190,7 @@ def supervision_cancel(*, supervision: Supervision, by: User) -> Supervision:
 def invitation_for_token(token: str) -> Supervision | None:
     return (
         Supervision.objects.select_related("portfolio__user")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_digest(token))
         .first()
     )
 
@@ -582,7 +568,7 @@ def send_weekly_digests(*, now: dt.datetime | None = None) -> int:
             body = (
                 f"{len(waiting)} item(s) are waiting for your review on IMH CPD:\n\n"
                 + "\n".join(lines)
-                + f"\n\n{_absolute(reverse('supervision:home'))}\n"
+                + f"\n\n{absolute_url(reverse('supervision:home'))}\n"
             )
             _email_after_commit(
                 supervisor.email, f"IMH CPD: {len(waiting)} item(s) waiting for your review", body

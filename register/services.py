@@ -7,7 +7,6 @@ administrators deciding at once produce exactly one outcome.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +18,8 @@ from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from imhcpd.audit import transition
+from imhcpd.links import absolute_url, token_digest
 from imhcpd.models import User
 from portfolios.export_snapshot import ExportOptions, build_snapshot, canonical_hash
 from portfolios.models import (
@@ -61,14 +62,6 @@ RENEWAL_DECLARATIONS = {
     for k, v in DECLARATIONS.items()
     if k in ("health_character", "registration", "code_of_conduct")
 }
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 # --- Eligibility -------------------------------------------------------------------------------
@@ -159,17 +152,10 @@ def _move(
     **fields: Any,
 ) -> None:
     """The race guard: only one of two concurrent decisions finds the expected status."""
-    current = app.status
-    updated = Application.objects.filter(pk=app.pk, status__in=from_statuses).update(
-        status=to, **fields
-    )
-    if updated != 1:
-        app.refresh_from_db()
+    if not transition(app, from_statuses, to, by=by, detail=detail, **fields):
         raise TransitionError(
             f"This application is now {app.get_status_display().lower()}; nothing was changed."
         )
-    _event(app, by, current, to, detail)
-    app.refresh_from_db()
 
 
 def application_start(*, user: User, level: int) -> Application:
@@ -267,10 +253,10 @@ def reference_request(*, application: Application, name: str, email: str, by: Us
             application=application,
             name=name.strip(),
             email=email,
-            token_hash=_hash(token),
+            token_hash=token_digest(token),
             expires_at=timezone.now() + dt.timedelta(days=settings.REGISTER_REFERENCE_DAYS),
         )
-        link = _absolute(reverse("register:reference", args=[token]))
+        link = absolute_url(reverse("register:reference", args=[token]))
         _email_after_commit(
             email,
             f"Reference request from {by.get_full_name()}",
@@ -290,7 +276,7 @@ class ReferenceProblem(TransitionError):
 def reference_for_token(token: str) -> Reference | None:
     return (
         Reference.objects.select_related("application__applicant")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_digest(token))
         .first()
     )
 

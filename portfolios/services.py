@@ -205,8 +205,8 @@ def _write_links(revision: EvidenceRevision, links: list[LinkInput]) -> None:
     EvidenceLink.objects.bulk_create(rows)
 
 
-def _event(
-    evidence: Evidence,
+def evidence_event(
+    evidence: Evidence | None,
     revision: EvidenceRevision | None,
     action: str,
     by: User | None,
@@ -214,8 +214,9 @@ def _event(
     to_status: str = "",
     detail: str = "",
 ) -> EvidenceEvent:
+    """The audit row of an evidence change; the item comes from the revision when not given."""
     return EvidenceEvent.objects.create(
-        evidence=evidence,
+        evidence_id=evidence.pk if evidence is not None else revision.evidence_id,
         revision=revision,
         action=action,
         actor=by,
@@ -228,7 +229,7 @@ def _event(
 def _confirmation_event(
     evidence: Evidence, revision: EvidenceRevision, by: User, flags: list[dict[str, str]]
 ) -> None:
-    _event(
+    evidence_event(
         evidence,
         revision,
         EvidenceEvent.Action.CONFIDENTIALITY_CONFIRMED,
@@ -267,7 +268,7 @@ def evidence_create(
     evidence.current = revision
     evidence.save(update_fields=["current"])
     _write_links(revision, data.links)
-    _event(evidence, revision, EvidenceEvent.Action.CREATED, by, to_status=Status.DRAFT)
+    evidence_event(evidence, revision, EvidenceEvent.Action.CREATED, by, to_status=Status.DRAFT)
     if confirmed_at:
         _confirmation_event(evidence, revision, by, flags)
     return evidence
@@ -313,7 +314,7 @@ def evidence_update(
         current.refresh_from_db()
         current.links.all().delete()
         revision = current
-        _event(evidence, revision, EvidenceEvent.Action.EDITED, by)
+        evidence_event(evidence, revision, EvidenceEvent.Action.EDITED, by)
     else:
         revision = EvidenceRevision.objects.create(
             evidence=evidence, number=current.number + 1, created_at=now, **values
@@ -332,7 +333,7 @@ def evidence_update(
             for a in current.attachments.all()
         )
         evidence.current = revision
-        _event(
+        evidence_event(
             evidence,
             revision,
             EvidenceEvent.Action.NEW_REVISION,
@@ -390,7 +391,7 @@ def attachment_add(*, evidence: Evidence, upload: UploadedFile, by: User) -> Att
     except Exception:
         attachment.file.storage.delete(name)
         raise
-    _event(
+    evidence_event(
         evidence,
         revision,
         EvidenceEvent.Action.ATTACHED,
@@ -407,7 +408,7 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
         raise TransitionError("Attachments of a submitted or signed-off revision are kept.")
     name = attachment.file.name
     attachment.delete()
-    _event(
+    evidence_event(
         revision.evidence, revision, EvidenceEvent.Action.DETACHED, by, detail=attachment.filename
     )
     transaction.on_commit(lambda: _delete_unreferenced_files([name]))

@@ -37,7 +37,7 @@ from portfolios.models import (
     Supervision,
     SupervisionEvent,
 )
-from portfolios.services import TransitionError
+from portfolios.services import TransitionError, evidence_event
 
 INVITATION_DAYS = 30
 RESEND_INTERVAL = dt.timedelta(hours=1)
@@ -276,11 +276,11 @@ def supervision_end(*, supervision: Supervision, by: User) -> Supervision:
         EvidenceRevision.objects.filter(pk=revision.pk, status=Status.SUBMITTED).update(
             status=Status.DRAFT, submitted_to=None, submitted_at=None
         )
-        EvidenceEvent.objects.create(
-            evidence_id=revision.evidence_id,
+        evidence_event(
+            evidence=None,
             revision=revision,
             action=EvidenceEvent.Action.RETURNED,
-            actor=by,
+            by=by,
             from_status=Status.SUBMITTED,
             to_status=Status.DRAFT,
             detail="The supervision ended before a review; the item is yours to edit again.",
@@ -332,11 +332,11 @@ def evidence_submit(*, evidence: Evidence, supervision: Supervision, by: User) -
     if updated != 1:
         raise TransitionError("This item changed in the meantime; reload and try again.")
     Evidence.objects.filter(pk=evidence.pk).update(updated_at=now)
-    EvidenceEvent.objects.create(
+    evidence_event(
         evidence=evidence,
         revision=revision,
         action=EvidenceEvent.Action.SUBMITTED,
-        actor=by,
+        by=by,
         from_status=Status.DRAFT,
         to_status=Status.SUBMITTED,
         detail=f"to {supervision.invitee_name}",
@@ -417,11 +417,11 @@ def review_sign_off(
         accepted=False
     )
     accepted = sum(1 for link in links if link.pk in accepted_ids)
-    EvidenceEvent.objects.create(
-        evidence_id=revision.evidence_id,
+    evidence_event(
+        evidence=None,
         revision=revision,
         action=EvidenceEvent.Action.SIGNED_OFF,
-        actor=by,
+        by=by,
         from_status=Status.SUBMITTED,
         to_status=Status.SIGNED_OFF,
         detail=f"at Level {level}; {accepted} of {len(links)} competencies accepted",
@@ -447,11 +447,11 @@ def review_return(*, revision: EvidenceRevision, by: User, feedback: str) -> Rev
         outcome=Review.Outcome.RETURNED,
         feedback=feedback,
     )
-    EvidenceEvent.objects.create(
-        evidence_id=revision.evidence_id,
+    evidence_event(
+        evidence=None,
         revision=revision,
         action=EvidenceEvent.Action.RETURNED,
-        actor=by,
+        by=by,
         from_status=Status.SUBMITTED,
         to_status=Status.RETURNED,
         detail=feedback[:500],

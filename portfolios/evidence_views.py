@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from competencies.models import Competency
+from imhcpd.storage import private_download
 from portfolios import confidentiality, selectors, services
 from portfolios.evidence_kinds import KINDS, text_to_scan
 from portfolios.forms import AttachmentForm, LinkFormSet, evidence_form_class
@@ -258,19 +259,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for_user(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is no longer stored.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(attachment.file, attachment.filename, attachment.content_type)
 
 
 @require_POST

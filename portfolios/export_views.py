@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from imhcpd.storage import private_download
 from portfolios import exports
 from portfolios.export_forms import (
     ExportRequestForm,
@@ -76,16 +77,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_export_for_user(request.user, pk)
     if export.status != PortfolioExport.Status.DONE or not export.file:
         raise Http404("This PDF is not available.")
-    try:
-        handle = export.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is no longer stored.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=export.filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(export.file, export.filename, "application/pdf")
 
 
 @require_POST

@@ -82,9 +82,9 @@ def main() -> None:
     from imhcpd.celery import app as celery_app
     from imhcpd.models import User
     from portfolios import exports, services
-    from portfolios.export_models import PortfolioExport
-    from portfolios.export_snapshot import ExportOptions
-    from portfolios.pdf import render_html
+    from portfolios.exports.models import PortfolioExport
+    from portfolios.exports.pdf import render_html
+    from portfolios.exports.snapshot import ExportOptions
     from portfolios.supervision import evidence_submit, review_sign_off
     from tests.factories import make_portfolio, make_supervision
 

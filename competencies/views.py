@@ -1,13 +1,25 @@
-"""Public, read-only pages of the active framework."""
+"""Public, read-only pages of the active framework, and the site's front page."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from competencies import selectors
 from competencies.forms import SearchForm
+from imhcpd.navigation import navigation_for
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        # Each person lands on their own work: practitioners on their portfolio (or its
+        # set-up on first sign-in), a supervisor or administrator without one on theirs.
+        landing = navigation_for(request.user).landing
+        if landing:
+            return redirect(landing)
+    return render(request, "home.html", {"summary": selectors.active_framework_summary()})
 
 
 @require_safe

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from imhcpd.roles import navigation_for
+from imhcpd.navigation import navigation_for
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         # Lazy so pages that never render the navigation pay no query.
         "nav": SimpleLazyObject(lambda: navigation_for(request.user)),
-        "SITE_NAME": "IMH CPD",
+        "SITE_NAME": settings.SITE_NAME,
         "DEBUG": settings.DEBUG,
     }

@@ -43,6 +43,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Shown in page titles, emails and PDFs.
+SITE_NAME = os.environ.get("SITE_NAME", "IMH CPD")
 
 INSTALLED_APPS = [
     "imhcpd",
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "competencies",
     "portfolios",
+    "portfolios.supervision",
+    "portfolios.exports",
     "register",
 ]
 
@@ -157,7 +161,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_FORM_CLASS = "imhcpd.forms.SignupForm"
 ACCOUNT_ADAPTER = "imhcpd.adapters.AccountAdapter"
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=True)
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IMH CPD] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Per IP and per account: slows password guessing without locking out a busy NHS NAT address.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -262,12 +266,12 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, not weekly: a missed run (deploy, outage) is made up within the hour, and the
     # DigestSent row keeps it to one email per supervisor per ISO week.
     "weekly-supervisor-digest": {
-        "task": "portfolios.tasks.send_weekly_digests",
+        "task": "portfolios.supervision.tasks.send_weekly_digests",
         "schedule": 60 * 60,
     },
     # Exports left pending (broker down at request time) or running on a lost worker.
     "requeue-stale-exports": {
-        "task": "portfolios.tasks.requeue_stale_exports",
+        "task": "portfolios.exports.tasks.requeue_stale_exports",
         "schedule": 5 * 60,
     },
     "register-reminders-and-lapses": {
@@ -275,7 +279,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
     "expire-exports": {
-        "task": "portfolios.tasks.expire_exports",
+        "task": "portfolios.exports.tasks.expire_exports",
         "schedule": 6 * 60 * 60,
     },
 }

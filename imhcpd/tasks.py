@@ -23,8 +23,12 @@ def clear_expired_sessions() -> None:
     soft_time_limit=60,
     time_limit=90,
 )
-def send_email(*, to: list[str], subject: str, body: str) -> None:
-    # Sending outside the request keeps a slow SMTP server from slowing pages down.
-    from django.core.mail import EmailMessage
+def send_email(*, to: list[str], subject: str, body: str, html: str = "") -> None:
+    # Sending outside the request keeps a slow SMTP server from slowing pages down. The
+    # message arrives rendered (imhcpd.mail); `html` is optional for messages queued before it.
+    from django.core.mail import EmailMultiAlternatives
 
-    EmailMessage(subject=f"[IMH CPD] {subject}", body=body, to=to).send()
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

@@ -4,28 +4,12 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from kombu import Connection
 
-from competencies.selectors import active_framework_summary
-from imhcpd.roles import navigation_for
-
 logger = logging.getLogger(__name__)
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        # Practitioners land on their portfolio (or its set-up on first login); a supervisor
-        # or administrator without a portfolio lands on their own work.
-        nav = navigation_for(request.user)
-        if not nav.practitioner:
-            return redirect("supervision:home" if nav.supervisor else "register:admin_home")
-        return redirect("portfolios:dashboard")
-    return render(request, "home.html", {"summary": active_framework_summary()})
 
 
 def _check_database() -> bool:

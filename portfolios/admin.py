@@ -4,29 +4,15 @@ so that every change leaves its history (revisions, events)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from imhcpd.admin import ReadOnly
 from portfolios.models import (
     DevelopmentGoal,
     Evidence,
     EvidenceEvent,
     EvidenceRevision,
     Portfolio,
-    Review,
-    Supervision,
-    SupervisionEvent,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Portfolio)
@@ -71,25 +57,3 @@ class EvidenceAdmin(ReadOnly, admin.ModelAdmin):
 class DevelopmentGoalAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["title", "portfolio", "status", "target_date"]
     list_filter = ["status"]
-
-
-class SupervisionEventInline(ReadOnly, admin.TabularInline):
-    model = SupervisionEvent
-    extra = 0
-    fields = ["created_at", "actor", "from_status", "to_status", "detail"]
-    readonly_fields = fields
-
-
-@admin.register(Supervision)
-class SupervisionAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["invitee_name", "invitee_email", "role", "status", "portfolio", "invited_at"]
-    list_filter = ["status", "role"]
-    search_fields = ["invitee_email", "invitee_name", "portfolio__user__email"]
-    exclude = ["token_hash"]
-    inlines = [SupervisionEventInline]
-
-
-@admin.register(Review)
-class ReviewAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["revision", "outcome", "level", "reviewer", "created_at"]
-    list_filter = ["outcome", "level"]

@@ -18,7 +18,7 @@ from imhcpd.storage import private_download
 from portfolios import confidentiality, selectors, services
 from portfolios.evidence_kinds import KINDS, text_to_scan
 from portfolios.forms import AttachmentForm, LinkFormSet, evidence_form_class
-from portfolios.models import EvidenceKind, EvidenceRevision, Supervision
+from portfolios.models import EvidenceKind, EvidenceRevision
 from portfolios.permissions import (
     get_attachment_for_user,
     get_evidence_for_user,
@@ -207,11 +207,7 @@ def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, obje
         "events": evidence.events.select_related("actor", "revision"),
         "attachment_form": attachment_form,
         "max_attachments": MAX_ATTACHMENTS_PER_ITEM,
-        "supervisors": list(
-            evidence.portfolio.supervisions.filter(status=Supervision.Status.ACTIVE).order_by(
-                "invitee_name"
-            )
-        ),
+        "supervisors": list(evidence.portfolio.supervisions.active().order_by("invitee_name")),
         "comments": evidence.comments.select_related("author"),
     }
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from competencies.models import Competency, Framework
+from imhcpd.querysets import owned_by
 
 
 class Profession(models.TextChoices):
@@ -90,6 +91,8 @@ class Portfolio(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = owned_by("user")
+
     def __str__(self) -> str:
         return f"Portfolio of {self.user}"
 
@@ -138,6 +141,8 @@ class SelfAssessment(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = owned_by("portfolio__user")
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["portfolio", "level", "competency", "-id"])]
@@ -166,6 +171,8 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = owned_by("portfolio__user")
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -197,7 +204,7 @@ class EvidenceRevision(models.Model):
     confidentiality_flags = models.JSONField(default=list, blank=True)
     # Set on submission and sign-off; a signed-off revision is never changed again.
     submitted_to = models.ForeignKey(
-        "portfolios.Supervision",
+        "supervision.Supervision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -207,6 +214,8 @@ class EvidenceRevision(models.Model):
     signed_off_level = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = owned_by("evidence__portfolio__user")
 
     class Meta:
         ordering = ["evidence", "-number"]
@@ -260,6 +269,8 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = owned_by("revision__evidence__portfolio__user")
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -320,6 +331,8 @@ class DevelopmentGoal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = owned_by("portfolio__user")
+
     class Meta:
         ordering = ["target_date", "pk"]
 
@@ -352,45 +365,3 @@ class GoalEvent(models.Model):
 
 
 HOURS_STEP = Decimal("0.25")
-
-# The supervision models live in their own module; importing them here registers them.
-from portfolios.export_models import (  # noqa: E402
-    ExportEvent,
-    PortfolioExport,
-    PracticeHours,
-    ReflectiveDiscussion,
-)
-from portfolios.supervision_models import (  # noqa: E402
-    Comment,
-    DigestSent,
-    Notification,
-    NotificationPreference,
-    Review,
-    Supervision,
-    SupervisionEvent,
-)
-
-__all__ = [
-    "Attachment",
-    "Comment",
-    "DevelopmentGoal",
-    "DigestSent",
-    "Evidence",
-    "EvidenceEvent",
-    "EvidenceKind",
-    "EvidenceLink",
-    "EvidenceRevision",
-    "ExportEvent",
-    "GoalEvent",
-    "Notification",
-    "NotificationPreference",
-    "Portfolio",
-    "PortfolioExport",
-    "PracticeHours",
-    "ProfileChange",
-    "ReflectiveDiscussion",
-    "Review",
-    "SelfAssessment",
-    "Supervision",
-    "SupervisionEvent",
-]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import imhcpd.converters  # noqa: F401 - registers <code:…>
-from portfolios import data_views, evidence_views, export_views, plan_views, views
+from portfolios import data_views, evidence_views, plan_views, views
 
 app_name = "portfolios"
 urlpatterns = [
@@ -29,16 +29,6 @@ urlpatterns = [
     path("plan/<int:pk>/", plan_views.goal_edit, name="goal_edit"),
     path("plan/<int:pk>/delete/", plan_views.goal_delete, name="goal_delete"),
     path("plan/from-gap/<code:code>/", plan_views.goal_from_gap, name="goal_from_gap"),
-    path("exports/", export_views.export_list, name="export_list"),
-    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
-    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
-    path("exports/<int:pk>/retry/", export_views.export_retry, name="export_retry"),
-    path("revalidation/", export_views.revalidation, name="revalidation"),
-    path(
-        "revalidation/<slug:kind>/<int:pk>/delete/",
-        export_views.revalidation_delete,
-        name="revalidation_delete",
-    ),
     path("my-data/", data_views.my_data, name="my_data"),
     path("my-data/download.json", data_views.my_data_json, name="my_data_json"),
     path("my-data/download.zip", data_views.my_data_zip, name="my_data_zip"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from portfolios.admin import ReadOnly
+from imhcpd.admin import ReadOnly
 from register.models import (
     Application,
     ApplicationEvent,

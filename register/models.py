@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from imhcpd.audit import TransitionRecord
+from imhcpd.querysets import owned_by
 
 
 class Application(models.Model):
@@ -49,6 +50,8 @@ class Application(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reasons = models.TextField(blank=True)
 
+    objects = owned_by("applicant")
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("review_application", "Can review register applications")]
@@ -78,7 +81,7 @@ class ApplicationSnapshot(models.Model):
     data = models.JSONField()
     content_hash = models.CharField(max_length=64)
     export = models.ForeignKey(
-        "portfolios.PortfolioExport",
+        "exports.PortfolioExport",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -106,7 +109,7 @@ class Endorsement(models.Model):
         Application, on_delete=models.CASCADE, related_name="endorsements"
     )
     supervision = models.ForeignKey(
-        "portfolios.Supervision", on_delete=models.PROTECT, related_name="endorsements"
+        "supervision.Supervision", on_delete=models.PROTECT, related_name="endorsements"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     statement = models.TextField(blank=True)
@@ -210,6 +213,8 @@ class RegisterEntry(models.Model):
     valid_to = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CURRENT)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = owned_by("user")
 
     class Meta:
         ordering = ["name", "pk"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from register.services import entries
+
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
 def renewal_reminders_and_lapses() -> dict[str, int]:
-    from register.services import renewal_reminders_and_lapses as run
-
-    return run()
+    return entries.renewal_reminders_and_lapses()

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from imhcpd.roles import is_register_admin
-from portfolios.models import Region, Supervision
+from portfolios.models import Region
 from portfolios.permissions import portfolio_required
 from portfolios.services import TransitionError
-from register import services
+from portfolios.supervision.models import Supervision
+from register import selectors, services
 from register.models import Application, Endorsement, Reference, RegisterEntry
 from register.permissions import register_admin_required
 
@@ -149,10 +150,12 @@ def _apply_context(request: HttpRequest, app: Application | None) -> dict[str, o
         "today": timezone.localdate(),
     }
     if app is None:
-        context["levels"] = [(level, services.eligibility(portfolio, level)) for level in (1, 2, 3)]
+        context["levels"] = [
+            (level, selectors.eligibility(portfolio, level)) for level in (1, 2, 3)
+        ]
     else:
         context.update(
-            checks=services.eligibility(portfolio, app.level),
+            checks=selectors.eligibility(portfolio, app.level),
             supervisors=Supervision.objects.filter(
                 portfolio=portfolio, status=Supervision.Status.ACTIVE
             ).select_related("supervisor"),
@@ -166,7 +169,7 @@ def _apply_context(request: HttpRequest, app: Application | None) -> dict[str, o
     current = entries.filter(status=RegisterEntry.Status.CURRENT).first()
     if current:
         context["current_entry"] = current
-        context["renewal"] = services.renewal_check(current)
+        context["renewal"] = selectors.renewal_check(current)
     return context
 
 

@@ -141,9 +141,9 @@ def make_export(owner: User, *, kind: str = "portfolio", level: int = 2, done: b
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from portfolios.export_models import PortfolioExport, private_storage
-    from portfolios.export_snapshot import ExportOptions
     from portfolios.exports import export_request
+    from portfolios.exports.models import PortfolioExport, private_storage
+    from portfolios.exports.snapshot import ExportOptions
 
     export, _ = export_request(user=owner, options=ExportOptions(kind=kind, level=level))
     if done:

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import portfolios.export_models
+import portfolios.exports.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -33,8 +33,8 @@ class Migration(migrations.Migration):
                 ('snapshot', models.JSONField(blank=True, default=dict)),
                 ('content_hash', models.CharField(db_index=True, max_length=64)),
                 ('signed_fingerprint', models.CharField(max_length=64)),
-                ('code', models.CharField(default=portfolios.export_models.new_verification_code, max_length=14, unique=True)),
-                ('file', models.FileField(blank=True, max_length=200, storage=portfolios.export_models.private_storage, upload_to='')),
+                ('code', models.CharField(default=portfolios.exports.models.new_verification_code, max_length=14, unique=True)),
+                ('file', models.FileField(blank=True, max_length=200, storage=portfolios.exports.models.private_storage, upload_to='')),
                 ('file_sha256', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('file_size', models.PositiveIntegerField(blank=True, null=True)),
                 ('page_count', models.PositiveIntegerField(blank=True, null=True)),

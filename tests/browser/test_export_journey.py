@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from portfolios import exports
-from portfolios.export_models import PortfolioExport
+from portfolios.exports.models import PortfolioExport
 from tests.browser.helpers import label, sign_in
 from tests.factories import PASSWORD, UserFactory, make_evidence, make_portfolio
 

@@ -1,0 +1,81 @@
+"""What the navigation shows a person, assembled from what each app contributes.
+
+imhcpd knows no app. Each app registers, in its `AppConfig.ready()`, the flags it can answer
+about a user (a subquery annotation: "has a portfolio", "supervises someone", "unread
+notifications") and, for a role, the page that person lands on. Every flag is read in one
+query, so the navigation costs a page one query however many apps contribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+
+from imhcpd.models import User
+
+
+@dataclass(frozen=True)
+class Flag:
+    annotation: Callable[[], Any]  # built when asked: models may not be ready at registration
+    landing: str | None  # URL name: a role's own home page; None for a plain flag
+    fallback: bool  # the role of someone who has no other role yet
+
+
+_FLAGS: dict[str, Flag] = {}
+
+
+def register_flag(
+    name: str,
+    annotation: Callable[[], Any],
+    *,
+    landing: str | None = None,
+    fallback: bool = False,
+) -> None:
+    _FLAGS[name] = Flag(annotation=annotation, landing=landing, fallback=fallback)
+
+
+class Navigation:
+    """Flags read as attributes (`nav.supervisor`, `nav.unread`); one nobody registered is
+    False, so a template never breaks because an app is absent."""
+
+    def __init__(self, *, signed_in: bool, staff: bool, values: dict[str, Any]) -> None:
+        self.signed_in = signed_in
+        self.staff = staff
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._values.get(name, False)
+
+    @property
+    def landing(self) -> str | None:
+        """The URL name of the first role this person has, in the apps' order."""
+        for name, flag in _FLAGS.items():
+            if flag.landing and self._values.get(name):
+                return flag.landing
+        return None
+
+
+def navigation_for(user: User | AnonymousUser) -> Navigation:
+    if not user.is_authenticated:
+        return Navigation(signed_in=False, staff=False, values={})
+    values = (
+        User.objects.filter(pk=user.pk)
+        .annotate(**{f"nav_{name}": flag.annotation() for name, flag in _FLAGS.items()})
+        .values(*(f"nav_{name}" for name in _FLAGS))
+        .first()
+    ) or {}
+    flags = {name: values.get(f"nav_{name}") or False for name in _FLAGS}
+    roles = [name for name, flag in _FLAGS.items() if flag.landing]
+    for name in roles:
+        if _FLAGS[name].fallback:
+            # e.g. a new account with no portfolio yet is shown the practitioner's pages,
+            # but a supervisor or administrator without a portfolio is not.
+            flags[name] = flags[name] or not any(flags[o] for o in roles if o != name)
+    if "register_admin" in flags:
+        user._is_register_admin = bool(flags["register_admin"])  # spares roles a query
+    return Navigation(signed_in=True, staff=user.is_staff, values=flags)

@@ -1,0 +1,129 @@
+"""Forms for exports, revalidation records and the public verify page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from portfolios.exports.models import PortfolioExport, PracticeHours, ReflectiveDiscussion
+from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS
+
+Kind = PortfolioExport.Kind
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+MAX_VERIFY_UPLOAD = 100 * 1024 * 1024
+
+
+class ExportRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What to export",
+        choices=[
+            (Kind.PORTFOLIO, "IMH portfolio at a level — every competency with its evidence"),
+            (
+                Kind.REVALIDATION,
+                "Revalidation pack — hours, CPD, reflections, feedback, "
+                "discussion and declarations for a period",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        initial=Kind.PORTFOLIO,
+    )
+    level = forms.TypedChoiceField(
+        label="Level", coerce=int, choices=[(1, "Level 1"), (2, "Level 2"), (3, "Level 3")]
+    )
+    period_start = forms.DateField(
+        label="From",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Leave empty for everything. A revalidation pack covers three years by default.",
+    )
+    period_end = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+    declarations = forms.MultipleChoiceField(
+        label="Revalidation declarations",
+        required=False,
+        choices=list(REVALIDATION_DECLARATIONS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only used in a revalidation pack; anything not declared is shown as a gap.",
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        today = timezone.localdate()
+        if end and end > today:
+            self.add_error("period_end", "The period cannot end in the future.")
+        if start and end and start > end:
+            self.add_error("period_start", "The period must start before it ends.")
+        if data.get("kind") == Kind.REVALIDATION and not self.errors:
+            data["period_end"] = end or today
+            if not start:
+                try:
+                    data["period_start"] = data["period_end"].replace(
+                        year=data["period_end"].year - 3
+                    ) + dt.timedelta(days=1)
+                except ValueError:  # 29 February
+                    data["period_start"] = data["period_end"] - dt.timedelta(days=3 * 365)
+        return data
+
+
+class PracticeHoursForm(forms.ModelForm):
+    class Meta:
+        model = PracticeHours
+        fields = ["start", "end", "hours", "role", "scope"]
+        widgets = {"start": DATE_WIDGET, "end": DATE_WIDGET}
+
+    def clean_hours(self) -> Decimal:
+        hours = self.cleaned_data["hours"]
+        if hours <= 0:
+            raise forms.ValidationError("Enter the hours you practised, more than 0.")
+        return hours
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        start, end, hours = data.get("start"), data.get("end"), data.get("hours")
+        if start and end:
+            if start > end:
+                self.add_error("end", "The end date must be on or after the start date.")
+            elif end > timezone.localdate():
+                self.add_error("end", "Record hours already worked, not future ones.")
+            elif hours and hours > 24 * ((end - start).days + 1):
+                self.add_error("hours", "That is more hours than there are in the period.")
+        return data
+
+
+class ReflectiveDiscussionForm(forms.ModelForm):
+    class Meta:
+        model = ReflectiveDiscussion
+        fields = ["date", "partner_name", "partner_role", "partner_registration", "summary"]
+        widgets = {"date": DATE_WIDGET, "summary": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_date(self) -> dt.date:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("The discussion must already have happened.")
+        return date
+
+
+class VerifyCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=40,
+        help_text="The code on the cover and in the footer, such as ABCD-EFGH-JKMN.",
+    )
+
+
+class VerifyFileForm(forms.Form):
+    file = forms.FileField(
+        label="The PDF you received",
+        help_text="It is checked here and not kept.",
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        if upload.size > MAX_VERIFY_UPLOAD:
+            raise forms.ValidationError("The file is larger than any PDF we issue (100 MB).")
+        return upload

@@ -1,0 +1,168 @@
+"""PDF exports and the revalidation records that are not evidence items.
+
+An export freezes what it prints in `snapshot` at request time; the worker renders from that
+snapshot only, so a slow queue never prints something the practitioner did not ask for.
+The verification fields (code, hashes, issue date) outlive the file itself: a confirmer can
+check a PDF long after its download has expired.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from imhcpd.audit import TransitionRecord
+from imhcpd.querysets import owned_by
+from imhcpd.storage import PrivateFileSystemStorage
+
+# No 0/O/1/I/L: codes are read off paper and typed in by hand.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_verification_code() -> str:
+    # 12 symbols of a 31-letter alphabet ≈ 59 bits: unguessable, still easy to type.
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def private_storage() -> PrivateFileSystemStorage:
+    return PrivateFileSystemStorage()
+
+
+class PortfolioExport(models.Model):
+    class Kind(models.TextChoices):
+        PORTFOLIO = "portfolio", "IMH portfolio"
+        REVALIDATION = "revalidation", "Revalidation pack"
+        APPLICATION = "application", "Register application"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
+    )
+    portfolio = models.ForeignKey(
+        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="exports"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+
+    snapshot = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the canonical snapshot: the same content asked for again gets this export.
+    content_hash = models.CharField(max_length=64, db_index=True)
+    # SHA-256 of every signed-off revision of the portfolio at request time.
+    signed_fingerprint = models.CharField(max_length=64)
+
+    code = models.CharField(max_length=14, unique=True, default=new_verification_code)
+    file = models.FileField(storage=private_storage, max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = owned_by("owner")
+
+    class Meta:
+        db_table = "portfolios_portfolioexport"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def filename(self) -> str:
+        return f"imh-{self.kind}-{self.created_at:%Y-%m-%d}-{self.code}.pdf"
+
+
+class ExportEvent(TransitionRecord):
+    """Audit of each export state change (the worker is the actor when `actor` is empty)."""
+
+    export = models.ForeignKey(PortfolioExport, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionRecord.Meta):
+        db_table = "portfolios_exportevent"
+
+
+class PracticeHours(models.Model):
+    """Hours of practice for revalidation: not evidence of a competency, but required."""
+
+    portfolio = models.ForeignKey(
+        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="practice_hours"
+    )
+    start = models.DateField("from")
+    end = models.DateField("to")
+    hours = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
+    role = models.CharField("role and setting", max_length=200)
+    scope = models.CharField(
+        "scope of practice",
+        max_length=300,
+        blank=True,
+        help_text="For example 'health visiting, universal and targeted caseload'.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = owned_by("portfolio__user")
+
+    class Meta:
+        db_table = "portfolios_practicehours"
+        ordering = ["-start", "-pk"]
+        verbose_name_plural = "practice hours"
+
+    def __str__(self) -> str:
+        return f"{self.hours} h, {self.start} to {self.end}"
+
+
+class ReflectiveDiscussion(models.Model):
+    """The record of a reflective discussion with another registrant (NMC-style)."""
+
+    portfolio = models.ForeignKey(
+        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="reflective_discussions"
+    )
+    date = models.DateField()
+    partner_name = models.CharField("name of the registrant you discussed with", max_length=200)
+    partner_registration = models.CharField(
+        "their registration body and number", max_length=100, blank=True
+    )
+    partner_role = models.CharField("their role", max_length=200, blank=True)
+    summary = models.TextField(
+        "what you discussed",
+        help_text="Which reflective accounts you discussed and what came out of it. "
+        "Nothing that could identify a family.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = owned_by("portfolio__user")
+
+    class Meta:
+        db_table = "portfolios_reflectivediscussion"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Reflective discussion on {self.date}"

@@ -1,0 +1,403 @@
+"""The frozen content of an export: plain JSON built in a fixed number of queries.
+
+Whatever a PDF prints comes from here, so the worker never reads live portfolio rows and a
+request's content is fixed at the moment it is made. The same snapshot twice hashes the
+same, which is how an unchanged portfolio gets its existing file back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Prefetch
+
+from competencies.models import Descriptor, Level
+from portfolios.evidence_kinds import KINDS
+from portfolios.exports.models import PortfolioExport, PracticeHours, ReflectiveDiscussion
+from portfolios.models import (
+    Attachment,
+    Evidence,
+    EvidenceKind,
+    EvidenceLink,
+    EvidenceRevision,
+    Portfolio,
+    SelfAssessment,
+)
+from portfolios.selectors import CompetencyStatus, competency_states
+
+SNAPSHOT_VERSION = 1
+EMBEDDABLE = {"image/png", "image/jpeg"}
+Kind = PortfolioExport.Kind
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    kind: str
+    level: int
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    # Revalidation declarations, made by the practitioner when asking for the pack.
+    declarations: tuple[str, ...] = ()
+
+
+REVALIDATION_DECLARATIONS = {
+    "health_character": "I declare that I am of good health and character to practise safely "
+    "and effectively.",
+    "indemnity": "I have, or will have when practising, an appropriate arrangement for "
+    "professional indemnity.",
+}
+
+
+def canonical_hash(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _hours(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def _sum(values: list[str | None]) -> str:
+    return str(sum((Decimal(v) for v in values if v), Decimal("0.00")))
+
+
+def signed_fingerprint(portfolio: Portfolio) -> str:
+    """Every sign-off of the portfolio and what it accepted (two queries). Reviews and signed
+    revisions are immutable, so this changes only when a sign-off is added or an item is
+    deleted: the verify page uses it to say whether signed-off content changed since."""
+    revisions = list(
+        EvidenceRevision.objects.filter(
+            evidence__portfolio=portfolio, status=EvidenceRevision.Status.SIGNED_OFF
+        )
+        .order_by("pk")
+        .values_list("pk", "evidence_id", "signed_off_level", "review__pk")
+    )
+    accepted: dict[int, list[str]] = {}
+    for revision_id, code in EvidenceLink.objects.filter(
+        revision_id__in=[r[0] for r in revisions], accepted=True
+    ).values_list("revision_id", "competency__code"):
+        accepted.setdefault(revision_id, []).append(code)
+    return canonical_hash([[*row, sorted(accepted.get(row[0], []))] for row in revisions])
+
+
+def _person(portfolio: Portfolio) -> dict[str, Any]:
+    return {
+        "name": portfolio.user.get_full_name(),
+        "profession": portfolio.profession_label,
+        "body": portfolio.get_professional_body_display(),
+        "body_code": portfolio.professional_body,
+        "registration_number": portfolio.registration_number,
+        "work_setting": portfolio.get_work_setting_display(),
+        "region": portfolio.get_region_display(),
+        "target_level": portfolio.target_level,
+    }
+
+
+def _in_period(options: ExportOptions, day: dt.date) -> bool:
+    if options.period_start and day < options.period_start:
+        return False
+    return not (options.period_end and day > options.period_end)
+
+
+def _review(review: Any) -> dict[str, Any]:
+    reviewer = review.reviewer
+    return {
+        "outcome": review.outcome,
+        "outcome_label": review.get_outcome_display(),
+        "by": reviewer.get_full_name() if reviewer else "a former supervisor",
+        "role": review.supervision.get_role_display(),
+        "at": review.created_at.isoformat(),
+        "level": review.level,
+        "declaration": review.declaration,
+        "feedback": review.feedback,
+    }
+
+
+def _evidence(portfolio: Portfolio, options: ExportOptions) -> list[dict[str, Any]]:
+    """Each item's current revision with links, attachments and its review (five queries)."""
+    items = list(
+        Evidence.objects.filter(portfolio=portfolio, current__isnull=False)
+        .select_related(
+            "current",
+            "current__review",
+            "current__review__reviewer",
+            "current__review__supervision",
+        )
+        .prefetch_related(
+            Prefetch(
+                "current__links",
+                queryset=EvidenceLink.objects.select_related("competency").order_by(
+                    "competency__order"
+                ),
+            ),
+            Prefetch("current__attachments", queryset=Attachment.objects.order_by("pk")),
+        )
+        .order_by("current__date", "pk")
+    )
+    items = [e for e in items if _in_period(options, e.current.date)]
+    # An item edited after sign-off still carries its earlier sign-off; say so.
+    earlier: dict[int, EvidenceRevision] = {}
+    for revision in (
+        EvidenceRevision.objects.filter(
+            evidence__in=[e.pk for e in items], status=EvidenceRevision.Status.SIGNED_OFF
+        )
+        .exclude(pk=F("evidence__current"))
+        .select_related("review", "review__reviewer", "review__supervision")
+        .order_by("number")
+    ):
+        earlier[revision.evidence_id] = revision  # the newest wins
+    out = []
+    for ref, item in enumerate(items, start=1):
+        rev = item.current
+        spec = KINDS[item.kind]
+        fields = []
+        for f in spec.details:
+            value = rev.details.get(f.name, "")
+            if f.choices:
+                value = dict(f.choices).get(value, value)
+            if value:
+                fields.append([f.label, value])
+        review = getattr(rev, "review", None)
+        previous = earlier.get(item.pk)
+        out.append(
+            {
+                "ref": f"E{ref}",
+                "id": item.pk,
+                "kind": item.kind,
+                "kind_label": item.get_kind_display(),
+                "title": rev.title,
+                "date": rev.date.isoformat(),
+                "date_label": spec.date_label,
+                "hours": _hours(rev.hours),
+                "participatory": rev.is_participatory,
+                "status": rev.status,
+                "status_label": rev.get_status_display(),
+                "revision": rev.number,
+                "fields": fields,
+                "links": [
+                    {
+                        "code": link.competency.code,
+                        "title": link.competency.title,
+                        "rationale": link.rationale,
+                        "accepted": link.accepted,
+                    }
+                    for link in rev.links.all()
+                ],
+                "attachments": [
+                    {
+                        "id": a.pk,
+                        "name": a.filename,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                        "content_type": a.content_type,
+                        "embed": a.content_type in EMBEDDABLE,
+                    }
+                    for a in rev.attachments.all()
+                ],
+                "review": _review(review) if review else None,
+                "earlier_sign_off": (
+                    {"revision": previous.number, **_review(previous.review)}
+                    if previous is not None and hasattr(previous, "review")
+                    else None
+                ),
+            }
+        )
+    return out
+
+
+def _competencies(
+    portfolio: Portfolio, level: int, evidence: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    states = competency_states(portfolio, level)
+    descriptors = dict(
+        Descriptor.objects.filter(
+            competency__framework_id=portfolio.framework_id, level__number=level
+        ).values_list("competency_id", "text")
+    )
+    history: dict[int, list[dict[str, Any]]] = {}
+    for sa in SelfAssessment.objects.filter(portfolio=portfolio, level=level).order_by(
+        "created_at", "pk"
+    ):
+        history.setdefault(sa.competency_id, []).append(
+            {
+                "at": sa.created_at.isoformat(),
+                "rating": sa.rating,
+                "rating_label": sa.get_rating_display(),
+                "confidence": sa.confidence,
+                "note": sa.note,
+            }
+        )
+    links_by_code: dict[str, list[dict[str, Any]]] = {}
+    for item in evidence:
+        for link in item["links"]:
+            links_by_code.setdefault(link["code"], []).append(
+                {
+                    "ref": item["ref"],
+                    "title": item["title"],
+                    "kind_label": item["kind_label"],
+                    "status_label": item["status_label"],
+                    "rationale": link["rationale"],
+                    "accepted": link["accepted"],
+                    "review": item["review"],
+                }
+            )
+    domains: dict[int, dict[str, Any]] = {}
+    for state in states:
+        c = state.competency
+        domain = domains.setdefault(
+            c.domain.number,
+            {
+                "number": c.domain.number,
+                "title": c.domain.title,
+                "competencies": [],
+                "counts": {s: 0 for s in CompetencyStatus.ORDER},
+            },
+        )
+        domain["counts"][state.status] += 1
+        domain["competencies"].append(
+            {
+                "code": c.code,
+                "title": c.title,
+                "descriptor": descriptors.get(c.pk, ""),
+                "status": state.status,
+                "status_label": state.label,
+                "icon": state.icon,
+                "history": history.get(c.pk, []),
+                "links": links_by_code.get(c.code, []),
+            }
+        )
+    return list(domains.values())
+
+
+def _revalidation(
+    portfolio: Portfolio, options: ExportOptions, evidence: list[dict[str, Any]]
+) -> dict[str, Any]:
+    targets = settings.REVALIDATION_TARGETS
+    start, end = options.period_start, options.period_end
+    practice = [
+        {
+            "start": p.start.isoformat(),
+            "end": p.end.isoformat(),
+            "hours": _hours(p.hours),
+            "role": p.role,
+            "scope": p.scope,
+        }
+        for p in PracticeHours.objects.filter(portfolio=portfolio).order_by("start", "pk")
+        if (not end or p.start <= end) and (not start or p.end >= start)
+    ]
+    discussions = [
+        {
+            "date": d.date.isoformat(),
+            "partner_name": d.partner_name,
+            "partner_registration": d.partner_registration,
+            "partner_role": d.partner_role,
+            "summary": d.summary,
+        }
+        for d in ReflectiveDiscussion.objects.filter(portfolio=portfolio).order_by("date", "pk")
+        if _in_period(options, d.date)
+    ]
+    cpd = [e for e in evidence if e["kind"] == EvidenceKind.CPD_ACTIVITY]
+    cpd_total = _sum([e["hours"] for e in cpd])
+    cpd_participatory = _sum([e["hours"] for e in cpd if e["participatory"]])
+    reflections = [e["ref"] for e in evidence if e["kind"] == EvidenceKind.REFLECTIVE_ACCOUNT]
+    feedback = [e["ref"] for e in evidence if e["kind"] == EvidenceKind.FEEDBACK]
+    practice_total = _sum([p["hours"] for p in practice])
+    met = {
+        "practice_hours": Decimal(practice_total) >= targets["practice_hours"],
+        "cpd_hours": Decimal(cpd_total) >= targets["cpd_hours"],
+        "cpd_participatory": Decimal(cpd_participatory) >= targets["cpd_participatory"],
+        "reflective_accounts": len(reflections) >= targets["reflective_accounts"],
+        "feedback": len(feedback) >= targets["feedback"],
+        "discussion": bool(discussions),
+    }
+    gaps = []
+    if Decimal(practice_total) < targets["practice_hours"]:
+        gaps.append(
+            f"Practice hours: {practice_total} recorded, {targets['practice_hours']} needed."
+        )
+    if Decimal(cpd_total) < targets["cpd_hours"]:
+        gaps.append(f"CPD: {cpd_total} hours recorded, {targets['cpd_hours']} needed.")
+    if Decimal(cpd_participatory) < targets["cpd_participatory"]:
+        gaps.append(
+            f"Participatory CPD: {cpd_participatory} hours recorded, "
+            f"{targets['cpd_participatory']} needed."
+        )
+    if len(reflections) < targets["reflective_accounts"]:
+        gaps.append(
+            f"Reflective accounts: {len(reflections)} recorded, "
+            f"{targets['reflective_accounts']} needed."
+        )
+    if len(feedback) < targets["feedback"]:
+        gaps.append(
+            f"Practice-related feedback: {len(feedback)} pieces recorded, "
+            f"{targets['feedback']} needed."
+        )
+    if not discussions:
+        gaps.append("Reflective discussion: no record yet.")
+    for key, text in REVALIDATION_DECLARATIONS.items():
+        if key not in options.declarations:
+            gaps.append(f"Declaration not yet made: {text}")
+    return {
+        "targets": {k: str(v) for k, v in targets.items()},
+        "met": met,
+        "practice": practice,
+        "practice_total": practice_total,
+        "cpd_refs": [e["ref"] for e in cpd],
+        "cpd_total": cpd_total,
+        "cpd_participatory": cpd_participatory,
+        "reflective_refs": reflections,
+        "feedback_refs": feedback,
+        "discussions": discussions,
+        "declarations": [
+            {"text": text, "made": key in options.declarations}
+            for key, text in REVALIDATION_DECLARATIONS.items()
+        ],
+        "gaps": gaps,
+    }
+
+
+def build_snapshot(portfolio: Portfolio, options: ExportOptions) -> dict[str, Any]:
+    portfolio = Portfolio.objects.select_related("user", "framework").get(pk=portfolio.pk)
+    framework = portfolio.framework
+    level = Level.objects.get(framework=framework, number=options.level)
+    evidence = _evidence(portfolio, options)
+    logs = {
+        kind: {
+            "refs": [e["ref"] for e in evidence if e["kind"] == kind],
+            "total": _sum([e["hours"] for e in evidence if e["kind"] == kind]),
+            "participatory": _sum(
+                [e["hours"] for e in evidence if e["kind"] == kind and e["participatory"]]
+            ),
+        }
+        for kind in (EvidenceKind.CPD_ACTIVITY, EvidenceKind.SUPERVISION)
+    }
+    snapshot: dict[str, Any] = {
+        "version": SNAPSHOT_VERSION,
+        "kind": options.kind,
+        "level": options.level,
+        "level_name": level.name,
+        "period": {
+            "start": options.period_start.isoformat() if options.period_start else None,
+            "end": options.period_end.isoformat() if options.period_end else None,
+        },
+        "person": _person(portfolio),
+        "framework": {
+            "name": framework.name,
+            "version": framework.version,
+            "illustrative": framework.is_illustrative,
+        },
+        "evidence": evidence,
+        "cpd_log": logs[EvidenceKind.CPD_ACTIVITY],
+        "supervision_log": logs[EvidenceKind.SUPERVISION],
+    }
+    if options.kind == Kind.REVALIDATION:
+        snapshot["revalidation"] = _revalidation(portfolio, options, evidence)
+    else:
+        snapshot["domains"] = _competencies(portfolio, options.level, evidence)
+    return snapshot

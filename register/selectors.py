@@ -1,0 +1,150 @@
+"""Register reads: eligibility at a level and whether an entry can be renewed yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from imhcpd.models import User
+from portfolios.models import (
+    Evidence,
+    EvidenceKind,
+    EvidenceLink,
+    Portfolio,
+    ProfessionalBody,
+    Rating,
+)
+from portfolios.selectors import CompetencyStatus, competency_states
+from portfolios.supervision.models import Supervision
+from register.models import (
+    Endorsement,
+    RegisterEntry,
+)
+
+
+@dataclass
+class Check:
+    label: str
+    met: bool
+    fix_url: str = ""
+    fix_label: str = ""
+    missing: list[str] = field(default_factory=list)
+
+
+def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
+    """What applying at `level` needs, each with whether it is met and where to fix it."""
+    states = competency_states(portfolio, level)
+    # The practitioner's own current rating, not the status: a sign-off outranks a rating in
+    # the status ladder, but someone who re-rated a competency "working towards" has not
+    # claimed it.
+    ratings = {
+        s.competency.code: s.assessment.rating if s.assessment else Rating.NOT_ASSESSED
+        for s in states
+    }
+    not_achieved = [code for code, rating in ratings.items() if rating != Rating.ACHIEVED]
+    not_signed = [s.competency.code for s in states if s.status != CompetencyStatus.SIGNED_OFF]
+    has_supervisor = Supervision.objects.filter(
+        portfolio=portfolio, status=Supervision.Status.ACTIVE
+    ).exists()
+    profile_missing = []
+    if not portfolio.user.get_full_name().strip():
+        profile_missing.append("your full name")
+    if portfolio.professional_body != ProfessionalBody.NONE and not portfolio.registration_number:
+        profile_missing.append("your registration number")
+    return [
+        Check(
+            f"Every competency at Level {level} self-assessed as achieved",
+            not not_achieved,
+            reverse("portfolios:assess_domain", args=[int(not_achieved[0].split(".")[0])])
+            if not_achieved
+            else "",
+            "Assess these competencies",
+            not_achieved,
+        ),
+        Check(
+            f"Every competency at Level {level} has evidence signed off at Level {level} or above",
+            not not_signed,
+            reverse("portfolios:competency", args=[not_signed[0]]) if not_signed else "",
+            "Add or submit evidence",
+            not_signed,
+        ),
+        Check(
+            "An active supervisor",
+            has_supervisor,
+            reverse("supervision:supervisors"),
+            "Invite a supervisor",
+        ),
+        Check(
+            "A complete profile",
+            not profile_missing,
+            reverse("portfolios:profile"),
+            "Complete your profile",
+            profile_missing,
+        ),
+    ]
+
+
+def is_eligible(portfolio: Portfolio, level: int) -> bool:
+    return all(c.met for c in eligibility(portfolio, level))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+@dataclass
+class RenewalCheck:
+    cpd_hours: Decimal
+    supervision_hours: Decimal
+    cpd_needed: Decimal
+    supervision_needed: Decimal
+
+    @property
+    def met(self) -> bool:
+        return (
+            self.cpd_hours >= self.cpd_needed and self.supervision_hours >= self.supervision_needed
+        )
+
+
+def renewal_check(entry: RegisterEntry, today: dt.date | None = None) -> RenewalCheck:
+    """CPD linked to the framework and supervision in the last 12 months (current revisions)."""
+    today = today or timezone.localdate()
+    since = add_months(today, -12)
+    thresholds = settings.REGISTER_RENEWAL_HOURS[entry.level]
+    items = Evidence.objects.filter(
+        portfolio__user=entry.user, current__date__gt=since, current__date__lte=today
+    )
+    linked = Exists(EvidenceLink.objects.filter(revision_id=OuterRef("current_id")))
+    cpd = items.filter(linked, kind=EvidenceKind.CPD_ACTIVITY).aggregate(h=Sum("current__hours"))
+    sup = items.filter(kind=EvidenceKind.SUPERVISION).aggregate(h=Sum("current__hours"))
+    totals = {"cpd": cpd["h"], "supervision": sup["h"]}
+    return RenewalCheck(
+        cpd_hours=Decimal(totals["cpd"] or 0),
+        supervision_hours=Decimal(totals["supervision"] or 0),
+        cpd_needed=Decimal(thresholds["cpd"]),
+        supervision_needed=Decimal(thresholds["supervision"]),
+    )
+
+
+def endorsements_waiting_for(user: User) -> list[Endorsement]:
+    """Endorsements asked of this person in a supervision they still give."""
+    return list(
+        Endorsement.objects.filter(
+            status=Endorsement.Status.REQUESTED,
+            supervision__in=Supervision.objects.for_supervisor(user),
+        ).select_related("application__applicant")
+    )

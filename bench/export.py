@@ -81,11 +81,13 @@ def main() -> None:
     from competencies.services import framework_import
     from imhcpd.celery import app as celery_app
     from imhcpd.models import User
-    from portfolios import exports, services
+    from portfolios import services
+    from portfolios.exports import services as exports
+    from portfolios.exports import worker as export_worker
     from portfolios.exports.models import PortfolioExport
     from portfolios.exports.pdf import render_html
     from portfolios.exports.snapshot import ExportOptions
-    from portfolios.supervision import evidence_submit, review_sign_off
+    from portfolios.supervision.services import evidence_submit, review_sign_off
     from tests.factories import make_portfolio, make_supervision
 
     if connection.vendor == "sqlite":
@@ -227,7 +229,7 @@ def main() -> None:
         worker.terminate()
         worker.wait(timeout=30)
 
-    html = render_html(export.snapshot, exports._meta(export))
+    html = render_html(export.snapshot, export_worker._meta(export))
     html_path = Path(tmp) / "export.html"
     html_path.write_text(html)
     if args.save_html:

@@ -121,7 +121,7 @@ def pdf_bytes(text: str = "Certificate of attendance") -> bytes:
 
 def make_supervision(portfolio, supervisor: User, role: str = "clinical_supervisor"):  # type: ignore[no-untyped-def]
     """An accepted supervision, through the same services as the invitation email link."""
-    from portfolios.supervision import supervision_accept, supervision_invite
+    from portfolios.supervision.services import supervision_accept, supervision_invite
 
     invited = supervision_invite(
         portfolio=portfolio,
@@ -141,8 +141,8 @@ def make_export(owner: User, *, kind: str = "portfolio", level: int = 2, done: b
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from portfolios.exports import export_request
     from portfolios.exports.models import PortfolioExport, private_storage
+    from portfolios.exports.services import export_request
     from portfolios.exports.snapshot import ExportOptions
 
     export, _ = export_request(user=owner, options=ExportOptions(kind=kind, level=level))
@@ -168,9 +168,10 @@ def make_eligible(practitioner: User, supervisor: User, level: int = 2):  # type
     """Everything the register asks at `level`: every competency rated achieved and signed
     off through one item per domain, and an active supervision (returned)."""
     from competencies.models import Competency
-    from portfolios.models import Rating, Supervision
+    from portfolios.models import Rating
     from portfolios.services import RatingInput, self_assessment_record
-    from portfolios.supervision import evidence_submit, review_sign_off
+    from portfolios.supervision.models import Supervision
+    from portfolios.supervision.services import evidence_submit, review_sign_off
 
     portfolio = practitioner.portfolio
     competencies = list(

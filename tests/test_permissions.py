@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portfolios.exports import discussion_add, practice_hours_add
+from portfolios.exports.services import discussion_add, practice_hours_add
 from portfolios.services import attachment_add, goal_save
-from portfolios.supervision import evidence_submit, review_sign_off, supervision_end
+from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
 from register.services import application_start, endorsement_request
 from tests.conftest import PERSONAS
 from tests.factories import make_evidence, make_export, make_supervision, png_bytes

@@ -21,8 +21,8 @@ from django.utils import timezone
 from imhcpd.audit import transition
 from imhcpd.links import absolute_url
 from imhcpd.models import User
+from portfolios.exports import pdf
 from portfolios.exports.models import PortfolioExport, private_storage
-from portfolios.exports.pdf import attachment_ids, qr_data_uri, render_html, render_pdf
 from portfolios.supervision.notifications import notify
 
 Status = PortfolioExport.Status
@@ -62,7 +62,7 @@ def _meta(export: PortfolioExport) -> dict[str, Any]:
     return {
         "code": export.code,
         "verify_url": verify_url,
-        "qr": qr_data_uri(verify_url),
+        "qr": pdf.qr_data_uri(verify_url),
         "issued_at": export.created_at.isoformat(),
         "kind_label": export.get_kind_display(),
         "title": f"{export.get_kind_display()} — {person}",
@@ -111,11 +111,11 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
     if not started:
         return export
 
-    html = render_html(export.snapshot, _meta(export))
+    html = pdf.render_html(export.snapshot, _meta(export))
     _progress(export, 25, "Laying out the pages")
-    rendered = render_pdf(
+    rendered = pdf.render_pdf(
         html,
-        attachment_ids(export.snapshot),
+        pdf.attachment_ids(export.snapshot),
         on_layout=lambda pages: _progress(export, 80, f"Writing {pages} pages"),
     )
     _progress(export, 92, "Storing the file")

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
-from portfolios import exports
+from portfolios.exports import services as exports
 from portfolios.exports.models import ExportEvent, PortfolioExport
 from portfolios.exports.snapshot import ExportOptions
 from tests.factories import make_evidence

@@ -33,7 +33,8 @@ from pypdf.generic import ContentStream
 
 from competencies.models import Level
 from competencies.services import framework_import
-from portfolios import exports, tasks
+from portfolios.exports import services as exports
+from portfolios.exports import tasks, worker
 from portfolios.exports.models import (
     ExportEvent,
     PortfolioExport,
@@ -44,7 +45,7 @@ from portfolios.exports.models import (
 from portfolios.exports.pdf import ATTACHMENT_HOST, Rendered, SnapshotFetcher, render_html
 from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS, ExportOptions, build_snapshot
 from portfolios.services import attachment_add
-from portfolios.supervision import evidence_submit, review_sign_off
+from portfolios.supervision.services import evidence_submit, review_sign_off
 from tests.conftest import shipped_framework_data
 from tests.factories import (
     REFLECTION,
@@ -283,7 +284,7 @@ def portfolio_pdf(django_db_setup, django_db_blocker, tmp_path_factory) -> ReadB
         export, _ = exports.export_request(
             user=user, options=ExportOptions(kind="portfolio", level=2)
         )
-        exports.export_run(export_id=export.pk)
+        worker.export_run(export_id=export.pk)
         export.refresh_from_db()
         pdf = stored_bytes(export)
         reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -672,7 +673,7 @@ def test_an_unfinished_export_shows_progress_for_htmx_and_refreshes_without_js(
     assert "Laying out the pages" in partial
 
     PortfolioExport.objects.filter(pk=export.pk).update(status=Status.PENDING)
-    exports.export_run(export_id=export.pk)
+    worker.export_run(export_id=export.pk)
     partial = signed_in.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-get" not in partial  # finished: polling stops
     assert 'data-testid="export-ready"' in partial
@@ -952,7 +953,7 @@ def test_a_failed_export_does_not_stop_a_new_request(
 @pytest.mark.parametrize(
     "error",
     [
-        exports.TransientExportError("storage: disk briefly full"),
+        worker.TransientExportError("storage: disk briefly full"),
         OperationalError("database is locked"),
     ],
     ids=["TransientExportError", "OperationalError"],
@@ -1015,7 +1016,7 @@ def test_running_a_finished_export_again_changes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     before = (done_export.file.name, done_export.file_sha256, stored_bytes(done_export))
     for _ in range(2):
-        exports.export_run(export_id=done_export.pk)
+        worker.export_run(export_id=done_export.pk)
         tasks.render_export.delay(done_export.pk)
     done_export.refresh_from_db()
     assert fake_render.calls == 1
@@ -1030,7 +1031,7 @@ def test_an_export_left_running_is_rendered_again_and_its_file_replaced(
     old_bytes = stored_bytes(done_export)
     # The worker stored the file, then died before it could say so.
     PortfolioExport.objects.filter(pk=done_export.pk).update(status=Status.RUNNING)
-    exports.export_run(export_id=done_export.pk)
+    worker.export_run(export_id=done_export.pk)
     done_export.refresh_from_db()
     new_bytes = stored_bytes(done_export)
     assert fake_render.calls == 2
@@ -1055,11 +1056,11 @@ def test_a_duplicate_run_that_finishes_first_keeps_its_file(
     def slow_first_render(html, attachments, on_layout=None):  # type: ignore[no-untyped-def]
         if not duplicate_ran:
             duplicate_ran.append(True)
-            exports.export_run(export_id=export.pk)  # the duplicate, start to finish
+            worker.export_run(export_id=export.pk)  # the duplicate, start to finish
         return fake_render(html, attachments, on_layout)
 
     monkeypatch.setattr("portfolios.exports.pdf.render_pdf", slow_first_render)
-    exports.export_run(export_id=export.pk)
+    worker.export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == Status.DONE
     assert private_storage().exists(export.file.name)
@@ -1071,9 +1072,9 @@ def test_an_export_started_too_often_is_failed_not_rendered(
 ) -> None:  # type: ignore[no-untyped-def]
     export = request_export(practitioner, django_capture_on_commit_callbacks, execute=False)
     PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING, attempts=exports.MAX_STARTS
+        status=Status.RUNNING, attempts=worker.MAX_STARTS
     )
-    exports.export_run(export_id=export.pk)
+    worker.export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == Status.FAILED
     assert export.error == "The PDF could not be made after several attempts."
@@ -1086,7 +1087,7 @@ def test_an_export_of_a_deactivated_account_is_not_rendered(
     export = request_export(practitioner, django_capture_on_commit_callbacks, execute=False)
     practitioner.is_active = False
     practitioner.save(update_fields=["is_active"])
-    exports.export_run(export_id=export.pk)
+    worker.export_run(export_id=export.pk)
     export.refresh_from_db()
     assert export.status == Status.FAILED
     assert export.error == "This export is no longer permitted for this account."
@@ -1123,12 +1124,12 @@ def test_a_request_survives_the_broker_being_down_and_is_queued_again(
 
         # Within the grace period nothing is re-queued.
         with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
-            assert exports.requeue_stale_exports() == 0
+            assert tasks.requeue_stale_exports() == 0
         assert broker.calls == [export.pk]
         # Later, still down: tried again, still pending.
         later = start + dt.timedelta(minutes=3)
         with time_machine.travel(later, tick=False):
-            assert exports.requeue_stale_exports() == 0
+            assert tasks.requeue_stale_exports() == 0
         assert broker.calls == [export.pk, export.pk]
         export.refresh_from_db()
         assert export.status == Status.PENDING
@@ -1167,7 +1168,7 @@ def test_an_export_whose_worker_was_lost_is_queued_again(
     queued: list[int] = []
     monkeypatch.setattr(tasks.render_export, "delay", queued.append)
 
-    assert exports.requeue_stale_exports(now=now) == 1
+    assert tasks.requeue_stale_exports(now=now) == 1
     assert queued == [lost.pk]
     lost.refresh_from_db()
     busy.refresh_from_db()
@@ -1177,7 +1178,7 @@ def test_an_export_whose_worker_was_lost_is_queued_again(
     assert busy.status == Status.RUNNING
 
     # The re-queued job then renders as normal (its earlier start still counts).
-    exports.export_run(export_id=lost.pk)
+    worker.export_run(export_id=lost.pk)
     lost.refresh_from_db()
     assert (lost.status, lost.attempts) == (Status.DONE, 2)
 
@@ -1191,7 +1192,7 @@ def test_an_expired_export_loses_its_file_but_stays_verifiable(
     original = stored_bytes(done_export)
     name = done_export.file.name
     with time_machine.travel(timezone.now() + dt.timedelta(days=29), tick=False):
-        assert exports.expire_exports() == 0
+        assert worker.expire_exports() == 0
     with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
         assert tasks.expire_exports.apply().get() == 1
     done_export.refresh_from_db()
@@ -1200,7 +1201,7 @@ def test_an_expired_export_loses_its_file_but_stays_verifiable(
     assert not private_storage().exists(name)
     assert stored_exports(practitioner.pk) == []
     assert events(done_export)[-1] == ("done", "expired")
-    assert exports.expire_exports() == 0  # nothing more to do
+    assert worker.expire_exports() == 0  # nothing more to do
 
     response = client.get(f"/verify/{done_export.code}/")
     assert response.status_code == 200

@@ -32,7 +32,7 @@ from competencies.models import Competency, Framework
 from imhcpd.models import User
 from portfolios.exports.pdf import Rendered
 from portfolios.exports.snapshot import canonical_hash
-from portfolios.models import EvidenceKind, ProfessionalBody, Rating, Region, Supervision
+from portfolios.models import EvidenceKind, ProfessionalBody, Rating, Region
 from portfolios.services import (
     EvidenceInput,
     LinkInput,
@@ -42,8 +42,9 @@ from portfolios.services import (
     portfolio_update,
     self_assessment_record,
 )
-from portfolios.supervision import evidence_submit, review_sign_off, supervision_end
-from register import services, tasks
+from portfolios.supervision.models import Supervision
+from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
+from register import selectors, services, tasks
 from register.models import (
     AdminNote,
     Application,
@@ -377,14 +378,14 @@ def test_eligibility(  # type: ignore[no-untyped-def]
 ) -> None:
     build(practitioner, supervisor)
     practitioner.portfolio.refresh_from_db()
-    checks = services.eligibility(practitioner.portfolio, level)
+    checks = selectors.eligibility(practitioner.portfolio, level)
     assert len(checks) == 4
     assert {i for i, c in enumerate(checks) if not c.met} == set(unmet)
     for i, missing in unmet.items():
         expected = _all_codes() if missing == ALL else missing
         assert checks[i].missing == expected, checks[i].label
         assert checks[i].fix_url
-    assert services.is_eligible(practitioner.portfolio, level) is (not unmet)
+    assert selectors.is_eligible(practitioner.portfolio, level) is (not unmet)
 
 
 def test_eligibility_rating_withdrawn_after_sign_off(practitioner: User, supervisor: User) -> None:
@@ -397,7 +398,7 @@ def test_eligibility_rating_withdrawn_after_sign_off(practitioner: User, supervi
         ratings=[RatingInput(competency=competency, rating=Rating.WORKING_TOWARDS)],
         level=2,
     )
-    checks = services.eligibility(practitioner.portfolio, 2)
+    checks = selectors.eligibility(practitioner.portfolio, 2)
     assert not checks[ACHIEVED].met
     assert checks[ACHIEVED].missing == ["3.04"]
 
@@ -550,7 +551,7 @@ def test_endorsement_from_a_supervision_ended_since_does_not_count(  # type: ign
     )
     endorser = Supervision.objects.get(portfolio=practitioner.portfolio, supervisor=supervisor)
     supervision_end(supervision=endorser, by=practitioner)
-    assert services.is_eligible(practitioner.portfolio, 2)
+    assert selectors.is_eligible(practitioner.portfolio, 2)
     assert services.submission_problems(app) == [
         "An endorsement from an active supervisor is needed."
     ]

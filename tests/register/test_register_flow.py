@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from register import services
+from register import selectors, services
 from register.models import Application, Reference, RegisterEntry
 from tests.factories import make_eligible
 
@@ -22,7 +22,7 @@ def test_apply_endorse_reference_request_info_answer_approve_and_find(  # type: 
     client, practitioner, supervisor, register_admin, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     supervision = make_eligible(practitioner, supervisor)
-    assert services.is_eligible(practitioner.portfolio, 2)
+    assert selectors.is_eligible(practitioner.portfolio, 2)
     with django_capture_on_commit_callbacks(execute=True):
         app = services.application_start(user=practitioner, level=2)
         services.application_declare(
@@ -81,7 +81,7 @@ def test_apply_endorse_reference_request_info_answer_approve_and_find(  # type: 
 def test_register_decisions_are_emailed_even_to_someone_who_turned_event_emails_off(  # type: ignore[no-untyped-def]
     practitioner, register_admin, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
-    from portfolios.models import NotificationPreference
+    from portfolios.supervision.models import NotificationPreference
 
     NotificationPreference.objects.create(user=practitioner, email_each_event=False)
     app = Application.objects.create(

@@ -26,21 +26,18 @@ from django.utils.html import escape
 
 from competencies.models import Competency
 from portfolios import selectors, services
-from portfolios import supervision as sv
-from portfolios.models import (
-    Attachment,
+from portfolios.models import Attachment, Evidence, EvidenceEvent, EvidenceLink, EvidenceRevision
+from portfolios.selectors import CompetencyStatus
+from portfolios.supervision import notifications
+from portfolios.supervision import services as sv
+from portfolios.supervision.models import (
     DigestSent,
-    Evidence,
-    EvidenceEvent,
-    EvidenceLink,
-    EvidenceRevision,
     Notification,
     NotificationPreference,
     Review,
     Supervision,
     SupervisionEvent,
 )
-from portfolios.selectors import CompetencyStatus
 from tests.factories import (
     REFLECTION,
     UserFactory,
@@ -1297,7 +1294,7 @@ def test_comments_notify_the_other_side(
 def test_the_notification_list_unread_count_and_mark_read(
     client, practitioner, other_practitioner, signed
 ) -> None:  # type: ignore[no-untyped-def]
-    sv.notify(other_practitioner, "Not for the practitioner.")
+    notifications.notify(other_practitioner, "Not for the practitioner.")
     client.force_login(practitioner)
     unread = practitioner.notifications.filter(read_at__isnull=True).count()
     assert unread == 2  # accepted, signed off
@@ -1367,7 +1364,7 @@ def test_the_digest_goes_once_per_iso_week(
         ):
             t.move_to(moment)
             with after_commit():
-                sent.append(sv.send_weekly_digests())
+                sent.append(notifications.send_weekly_digests())
 
     assert sent == [1, 0, 0, 1]
     first, second = digests(supervisor.email)
@@ -1384,10 +1381,10 @@ def test_no_digest_before_monday_7am(practitioner, supervisor, supervision, afte
 
     with time_machine.travel(MONDAY_7AM - dt.timedelta(minutes=1), tick=False) as t:
         with after_commit():
-            early = sv.send_weekly_digests()
+            early = notifications.send_weekly_digests()
         t.move_to(MONDAY_7AM)
         with after_commit():
-            on_time = sv.send_weekly_digests()
+            on_time = notifications.send_weekly_digests()
 
     assert (early, on_time) == (0, 1)
     assert len(digests(supervisor.email)) == 1
@@ -1409,7 +1406,7 @@ def test_the_digest_goes_only_to_opted_in_supervisors_with_waiting_items(
     sv.review_sign_off(revision=done, by=supervisor, declared=True)
 
     with time_machine.travel(MONDAY_7AM, tick=False), after_commit():
-        assert sv.send_weekly_digests() == 1
+        assert notifications.send_weekly_digests() == 1
 
     (digest,) = digests(supervisor.email)
     assert "For Sam" in digest.body
@@ -1419,7 +1416,7 @@ def test_the_digest_goes_only_to_opted_in_supervisors_with_waiting_items(
 
 
 def test_the_beat_task_runs_the_digest(practitioner, supervisor, supervision, after_commit) -> None:  # type: ignore[no-untyped-def]
-    from portfolios.tasks import send_weekly_digests
+    from portfolios.supervision.tasks import send_weekly_digests
 
     prefs(supervisor, weekly_digest=True)
     submit(make_evidence(practitioner.portfolio), supervision)

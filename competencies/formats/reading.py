@@ -1,4 +1,4 @@
-"""Reading and writing framework files (JSON and CSV).
+"""Reading framework files (JSON and CSV).
 
 Parsing is pure: bytes in, a `FrameworkData` out, or a `FrameworkFileError` listing
 every problem found with its line or record. Nothing here touches the database, so
@@ -11,93 +11,24 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from competencies.formats.data import (
+    CSV_COLUMNS,
+    DEFAULT_FRAMEWORK_NAME,
+    FORMAT_NAME,
+    STANDARD_LEVEL_NAMES,
+    CompetencyData,
+    DomainData,
+    FrameworkData,
+    FrameworkFileError,
+    LevelData,
+    Metadata,
+    Problem,
+)
 from competencies.models import CODE_PATTERN
 
-FORMAT_NAME = "imhcpd-framework"
-FORMAT_VERSION = 1
-CSV_COLUMNS = ["domain", "domain_title", "code", "group", "title", "level", "descriptor"]
-# Optional: written by export so a CSV round trip loses nothing; AiMH files may omit them.
-CSV_OPTIONAL_COLUMNS = ["domain_description", "level_name", "level_description"]
-DEFAULT_FRAMEWORK_NAME = "Infant Mental Health Competency Framework"
-# A CSV row carries only a level number; these are the IMHCF's level names.
-STANDARD_LEVEL_NAMES = {1: "Informed Practice", 2: "Enhanced Practice", 3: "Specialist Practice"}
-
 _CODE_RE = re.compile(CODE_PATTERN)
-
-
-@dataclass(frozen=True)
-class LevelData:
-    number: int
-    name: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class CompetencyData:
-    code: str
-    group: str
-    title: str
-    descriptors: tuple[tuple[int, str], ...]  # (level number, text), ordered by level
-
-
-@dataclass(frozen=True)
-class DomainData:
-    number: int
-    title: str
-    description: str
-    competencies: tuple[CompetencyData, ...]
-
-
-@dataclass(frozen=True)
-class FrameworkData:
-    name: str
-    version: str
-    source: str
-    licence_note: str
-    is_illustrative: bool
-    levels: tuple[LevelData, ...]
-    domains: tuple[DomainData, ...]
-
-    @property
-    def competency_count(self) -> int:
-        return sum(len(d.competencies) for d in self.domains)
-
-    @property
-    def descriptor_count(self) -> int:
-        return sum(len(c.descriptors) for d in self.domains for c in d.competencies)
-
-    def content(self) -> tuple[tuple[LevelData, ...], tuple[DomainData, ...]]:
-        """What a round trip must preserve, whatever the file format."""
-        return self.levels, self.domains
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
-
-class FrameworkFileError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the framework file")
-
-
-@dataclass
-class Metadata:
-    """Framework details given on the command line; they override the file's."""
-
-    name: str | None = None
-    version: str | None = None
-    source: str | None = None
-    licence_note: str | None = None
-    is_illustrative: bool | None = None
 
 
 @dataclass
@@ -106,9 +37,6 @@ class _Collector:
 
     def add(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
-
-
-# --- Reading ------------------------------------------------------------------
 
 
 def parse_framework(raw: bytes, *, fmt: str, metadata: Metadata | None = None) -> FrameworkData:
@@ -472,69 +400,3 @@ def _assemble(
 def _code_key(code: str) -> tuple[int, int]:
     domain, number = code.split(".")
     return int(domain), int(number)
-
-
-# --- Writing ------------------------------------------------------------------
-
-
-def to_json(data: FrameworkData) -> str:
-    doc = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "framework": {
-            "name": data.name,
-            "version": data.version,
-            "source": data.source,
-            "licence_note": data.licence_note,
-            "is_illustrative": data.is_illustrative,
-        },
-        "levels": [
-            {"number": lv.number, "name": lv.name, "description": lv.description}
-            for lv in data.levels
-        ],
-        "domains": [
-            {
-                "number": d.number,
-                "title": d.title,
-                "description": d.description,
-                "competencies": [
-                    {
-                        "code": c.code,
-                        "group": c.group,
-                        "title": c.title,
-                        "descriptors": {str(n): text for n, text in c.descriptors},
-                    }
-                    for c in d.competencies
-                ],
-            }
-            for d in data.domains
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def csv_rows(data: FrameworkData) -> Iterable[list[str]]:
-    yield CSV_COLUMNS + CSV_OPTIONAL_COLUMNS
-    levels = {lv.number: lv for lv in data.levels}
-    for d in data.domains:
-        for c in d.competencies:
-            for n, text in c.descriptors:
-                level = levels[n]
-                yield [
-                    str(d.number),
-                    d.title,
-                    c.code,
-                    c.group,
-                    c.title,
-                    str(n),
-                    text,
-                    d.description,
-                    level.name,
-                    level.description,
-                ]
-
-
-def to_csv(data: FrameworkData) -> str:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\n").writerows(csv_rows(data))
-    return buffer.getvalue()

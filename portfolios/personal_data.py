@@ -23,7 +23,7 @@ def personal_data(user: User) -> dict[str, object]:
         },
         "portfolio": None,
     }
-    portfolio = Portfolio.objects.filter(user=user).select_related("framework").first()
+    portfolio = Portfolio.objects.for_owner(user).select_related("framework").first()
     if portfolio is None:
         return data
     data["portfolio"] = {
@@ -161,7 +161,7 @@ def personal_data_zip(user: User) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", personal_data_json(user))
-        for attachment in Attachment.objects.filter(revision__evidence__portfolio__user=user):
+        for attachment in Attachment.objects.for_owner(user):
             try:
                 with attachment.file.open("rb") as handle:
                     archive.writestr(

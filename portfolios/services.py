@@ -67,7 +67,7 @@ def _display(portfolio: Portfolio, name: str) -> str:
 
 @transaction.atomic
 def portfolio_create(*, user: User, framework: Framework, data: dict[str, object]) -> Portfolio:
-    if Portfolio.objects.filter(user=user).exists():
+    if Portfolio.objects.for_owner(user).exists():
         raise TransitionError("You already have a portfolio.")
     portfolio = Portfolio.objects.create(user=user, framework=framework, **data)
     ProfileChange.objects.create(
@@ -483,11 +483,7 @@ def goal_delete(*, goal: DevelopmentGoal, by: User) -> None:
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Remove the person and everything personal; stored files go after commit."""
-    files = list(
-        Attachment.objects.filter(revision__evidence__portfolio__user=user).values_list(
-            "file", flat=True
-        )
-    )
-    Evidence.objects.filter(portfolio__user=user).update(current=None)
+    files = list(Attachment.objects.for_owner(user).values_list("file", flat=True))
+    Evidence.objects.for_owner(user).update(current=None)
     user.delete()
     transaction.on_commit(lambda: _delete_unreferenced_files(files))

@@ -1,4 +1,5 @@
-"""The register app's one permission helper."""
+"""The register app's permission helpers: administrators by group (MFA enforced by the
+middleware); applicants and supervisors see only their own records, anyone else gets 404."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
+from imhcpd.models import User
 from imhcpd.roles import is_register_admin
+from portfolios.supervision.models import Supervision
+from register.models import Endorsement, RegisterEntry
 
 
 def register_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -23,3 +28,17 @@ def register_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., 
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def get_entry_for_user(user: User, number: str) -> RegisterEntry:
+    return get_object_or_404(RegisterEntry.objects.for_owner(user), number=number)
+
+
+def get_endorsement_for_supervisor(user: User, pk: int) -> Endorsement:
+    """Only the supervisor asked, and only while that supervision is active."""
+    return get_object_or_404(
+        Endorsement.objects.filter(
+            supervision__in=Supervision.objects.for_supervisor(user)
+        ).select_related("application__applicant", "supervision"),
+        pk=pk,
+    )

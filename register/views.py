@@ -21,7 +21,11 @@ from portfolios.services import TransitionError
 from portfolios.supervision.models import Supervision
 from register import selectors, services
 from register.models import Application, Endorsement, Reference, RegisterEntry
-from register.permissions import register_admin_required
+from register.permissions import (
+    get_endorsement_for_supervisor,
+    get_entry_for_user,
+    register_admin_required,
+)
 
 Status = Application.Status
 
@@ -63,7 +67,8 @@ def _number(raw: str | None) -> int:
 
 def _open_application(user) -> Application | None:  # type: ignore[no-untyped-def]
     return (
-        Application.objects.filter(applicant=user, status__in=Application.OPEN)
+        Application.objects.for_owner(user)
+        .filter(status__in=Application.OPEN)
         .select_related("portfolio")
         .first()
     )
@@ -139,8 +144,8 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 def _apply_context(request: HttpRequest, app: Application | None) -> dict[str, object]:
     portfolio = request.portfolio
-    past = Application.objects.filter(applicant=request.user).exclude(status__in=Application.OPEN)
-    entries = RegisterEntry.objects.filter(user=request.user).order_by("-valid_to")
+    past = Application.objects.for_owner(request.user).exclude(status__in=Application.OPEN)
+    entries = RegisterEntry.objects.for_owner(request.user).order_by("-valid_to")
     context: dict[str, object] = {
         "application": app,
         "past": past,
@@ -176,7 +181,7 @@ def _apply_context(request: HttpRequest, app: Application | None) -> dict[str, o
 @require_http_methods(["POST"])
 @login_required
 def renew(request: HttpRequest, number: str) -> HttpResponse:
-    entry = get_object_or_404(RegisterEntry, number=number, user=request.user)
+    entry = get_entry_for_user(request.user, number)
     try:
         services.entry_renew(
             entry=entry, by=request.user, keys=request.POST.getlist("declarations")
@@ -194,12 +199,7 @@ def renew(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def endorsement(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(
-        Endorsement.objects.select_related("application__applicant", "supervision"),
-        pk=pk,
-        supervision__supervisor=request.user,
-        supervision__status=Supervision.Status.ACTIVE,
-    )
+    item = get_endorsement_for_supervisor(request.user, pk)
     status = 200
     if request.method == "POST":
         choice = request.POST.get("decision")

@@ -56,7 +56,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         status = 200
-    history = PortfolioExport.objects.filter(owner=request.user).order_by("-created_at")[:50]
+    history = PortfolioExport.objects.for_owner(request.user).order_by("-created_at")[:50]
     return render(request, "exports/list.html", {"form": form, "exports": history}, status=status)
 
 

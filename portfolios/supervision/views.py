@@ -17,9 +17,10 @@ from portfolios.models import EvidenceKind, EvidenceRevision
 from portfolios.permissions import get_evidence_for_user, portfolio_required
 from portfolios.selectors import CompetencyStatus
 from portfolios.services import TransitionError
+from portfolios.supervision import selectors as supervision_selectors
 from portfolios.supervision import services
 from portfolios.supervision.forms import CommentForm, InviteForm, PreferencesForm, ReturnForm
-from portfolios.supervision.models import Notification, NotificationPreference, Supervision
+from portfolios.supervision.models import NotificationPreference, Supervision
 from portfolios.supervision.notifications import notifications_mark_read
 from portfolios.supervision.permissions import (
     get_evidence_for_commenter,
@@ -165,30 +166,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    active = list(
-        Supervision.objects.filter(supervisor=user, status=Supervision.Status.ACTIVE)
-        .select_related("portfolio__user")
-        .order_by("portfolio__user__full_name")
-    )
-    queue = (
-        EvidenceRevision.objects.filter(
-            status=Status.SUBMITTED,
-            submitted_to__supervisor=user,
-            submitted_to__status=Supervision.Status.ACTIVE,
-        )
-        .select_related("evidence__portfolio__user", "submitted_to")
-        .prefetch_related("links__competency")
-        .order_by("submitted_at", "pk")
-    )
+    active = supervision_selectors.supervisees(user)
     supervisee = request.GET.get("supervisee", "")
-    if supervisee.isdigit():
-        queue = queue.filter(submitted_to_id=int(supervisee))
     kind = request.GET.get("kind", "")
-    if kind in EvidenceKind.values:
-        queue = queue.filter(evidence__kind=kind)
     domain = request.GET.get("domain", "")
-    if domain.isdigit():
-        queue = queue.filter(links__competency__domain__number=int(domain)).distinct()
+    queue = supervision_selectors.review_queue(
+        user,
+        supervision_id=int(supervisee) if supervisee.isdigit() else None,
+        kind=kind,
+        domain=int(domain) if domain.isdigit() else None,
+    )
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
     context = {
         "active": active,
@@ -209,14 +196,7 @@ def supervisee(request: HttpRequest, pk: int) -> HttpResponse:
     supervision = get_supervision_as_supervisor(request.user, pk)
     portfolio = supervision.portfolio
     domains = selectors.by_domain(selectors.competency_states(portfolio))
-    submitted = (
-        EvidenceRevision.objects.filter(
-            submitted_to__portfolio=portfolio, submitted_to__supervisor=request.user
-        )
-        .exclude(status=Status.DRAFT)
-        .select_related("evidence")
-        .order_by("-submitted_at")
-    )
+    submitted = supervision_selectors.submitted_by(request.user, portfolio)
     return render(
         request,
         "supervision/supervisee.html",
@@ -320,13 +300,7 @@ def bulk_sign_off(request: HttpRequest) -> HttpResponse:
 def reviewer_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """A supervisor's view of one item: the revisions submitted to them and the thread."""
     evidence = get_evidence_for_reviewer(request.user, pk)
-    revisions = (
-        evidence.revisions.filter(submitted_to__supervisor=request.user)
-        .exclude(status=Status.DRAFT)
-        .prefetch_related("links__competency", "attachments")
-        .select_related("review")
-        .order_by("-number")
-    )
+    revisions = supervision_selectors.revisions_of(request.user, evidence)
     return render(
         request,
         "supervision/evidence.html",
@@ -364,7 +338,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("supervision:notifications")
-    items = Paginator(Notification.objects.filter(user=request.user), 50).get_page(
+    items = Paginator(supervision_selectors.notifications_of(request.user), 50).get_page(
         request.GET.get("page")
     )
     return render(request, "supervision/notifications.html", {"page": items})

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from portfolios import exports
+from portfolios.exports import services as exports
+from portfolios.exports import worker
 from portfolios.exports.models import PortfolioExport
 from tests.browser.helpers import label, sign_in
 from tests.factories import PASSWORD, UserFactory, make_evidence, make_portfolio
@@ -42,7 +43,7 @@ def test_request_watch_progress_download_and_verify(  # type: ignore[no-untyped-
     assert len(queued) == 1
     url_before = page.url
 
-    exports.export_run(export_id=queued[0])
+    worker.export_run(export_id=queued[0])
 
     expect(page.get_by_test_id("export-ready")).to_contain_text("Your PDF is ready")
     expect(progress).to_have_attribute("aria-valuenow", "100")

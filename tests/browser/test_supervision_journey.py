@@ -21,7 +21,7 @@ from django.core.mail import EmailMessage
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from competencies.models import Competency, Framework
-from portfolios.supervision import declaration_text
+from portfolios.supervision.services import declaration_text
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import confirmation_path, label, sign_in
 from tests.factories import PASSWORD, REFLECTION, UserFactory, make_evidence, make_portfolio

@@ -873,20 +873,20 @@ def test_the_admin_cannot_change_supervisions_reviews_or_revisions(client, staff
         assert not model_admin.has_change_permission(mock.Mock(user=staff))
         assert not model_admin.has_delete_permission(mock.Mock(user=staff))
     assert EvidenceRevision not in admin.site._registry  # only a read-only inline of Evidence
-    view = client.get(f"/admin/portfolios/supervision/{supervision.pk}/change/")
+    view = client.get(f"/admin/supervision/supervision/{supervision.pk}/change/")
     answers = [
         client.post(
-            f"/admin/portfolios/supervision/{supervision.pk}/change/",
+            f"/admin/supervision/supervision/{supervision.pk}/change/",
             {"status": "ended", "invitee_email": "changed@example.org"},
         ),
-        client.post(f"/admin/portfolios/review/{review.pk}/change/", {"outcome": "returned"}),
-        client.post(f"/admin/portfolios/review/{review.pk}/delete/", {"post": "yes"}),
+        client.post(f"/admin/supervision/review/{review.pk}/change/", {"outcome": "returned"}),
+        client.post(f"/admin/supervision/review/{review.pk}/delete/", {"post": "yes"}),
         client.post(
             f"/admin/portfolios/evidence/{signed.evidence_id}/change/",
             {"revisions-0-title": "Changed by admin", "revisions-0-id": str(signed.pk)},
         ),
         client.post(
-            "/admin/portfolios/supervision/",
+            "/admin/supervision/supervision/",
             {"action": "delete_selected", "_selected_action": [str(supervision.pk)]},
         ),
     ]

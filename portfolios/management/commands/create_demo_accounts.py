@@ -29,7 +29,7 @@ DEMO_ACCOUNTS = [
 def demo_portfolio(user: User) -> bool:
     """A small, invented portfolio so every page has something to show."""
     framework = active_framework()
-    if framework is None or Portfolio.objects.filter(user=user).exists():
+    if framework is None or Portfolio.objects.for_owner(user).exists():
         return False
     portfolio = services.portfolio_create(
         user=user,

@@ -1,4 +1,6 @@
-"""Supervision services: invitations, submission, review, comments, notifications.
+"""What supervision does: invitations (invite, resend, cancel, accept, decline, end),
+submission for review, sign-off and return (one or many), and comments. Notifications and
+the weekly digest are in `notifications.py`.
 
 Every transition is a conditional update inside a transaction with its audit row, so two
 supervisors, two tabs or a double click produce exactly one outcome.

@@ -8,6 +8,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -95,3 +96,14 @@ def test_clear_expired_sessions_removes_only_expired_ones() -> None:
     live.create()
     clear_expired_sessions.apply()  # in-process; tests/test_worker.py sends it to a worker
     assert list(Session.objects.values_list("pk", flat=True)) == [live.session_key]
+
+
+def test_every_scheduled_job_names_a_registered_task() -> None:
+    # A task moved to another module gets a new name; beat would then send a name no worker
+    # knows, and the job would silently never run.
+    from imhcpd.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled, "nothing is scheduled"
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)

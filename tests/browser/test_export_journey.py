@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from portfolios.exports import services as exports
-from portfolios.exports import worker
+from portfolios.exports import tasks, worker
 from portfolios.exports.models import PortfolioExport
 from tests.browser.helpers import label, sign_in
 from tests.factories import PASSWORD, UserFactory, make_evidence, make_portfolio
@@ -28,7 +27,7 @@ def test_request_watch_progress_download_and_verify(  # type: ignore[no-untyped-
     # The worker is this test: the request stays queued until the test renders it, so the
     # page has to notice the change by itself.
     queued: list[int] = []
-    monkeypatch.setattr(exports, "enqueue", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr(tasks, "enqueue", lambda pk: queued.append(pk) or True)
 
     sign_in(page, user.email, PASSWORD)
     page.get_by_role("link", name="PDF exports").click()

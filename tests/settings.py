@@ -31,9 +31,12 @@ STORAGES["default"] = {**STORAGES["default"], "OPTIONS": {"location": MEDIA_ROOT
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-# A real Celery worker must find the test database by a name known in advance.
+# A real Celery worker must find the test database by a name known in advance; two runs on
+# one PostgreSQL server at once (a developer beside CI) each set their own.
 DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-    None if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "test_imhcpd"
+    None
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    else os.environ.get("IMHCPD_TEST_DB_NAME", "test_imhcpd")
 )
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # WhiteNoise serves from the finders in tests, as in development; it still wants a root.

@@ -171,6 +171,9 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Anything ever submitted for review is kept: such an item is archived (hidden from lists,
+    # every revision, review and attachment kept), never deleted.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = owned_by("portfolio__user")
 
@@ -211,6 +214,9 @@ class EvidenceRevision(models.Model):
         related_name="submitted_revisions",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The level the sign-off is asked for, fixed at submission from the practitioner's target
+    # level: raising the target afterwards does not change what a sign-off counts for.
+    submitted_level = models.PositiveSmallIntegerField(null=True, blank=True)
     signed_off_level = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -298,6 +298,8 @@ class EvidenceEvent(models.Model):
         SUBMITTED = "submitted", "Submitted for review"
         SIGNED_OFF = "signed_off", "Signed off"
         RETURNED = "returned", "Returned"
+        ARCHIVED = "archived", "Archived"
+        RESTORED = "restored", "Restored from the archive"
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="events")
     revision = models.ForeignKey(

@@ -46,5 +46,25 @@ class Migration(migrations.Migration):
             name="submitted_level",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
+        migrations.AlterField(
+            model_name="evidenceevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("edited", "Edited"),
+                    ("new_revision", "New revision started"),
+                    ("confidentiality_confirmed", "Confidentiality confirmed"),
+                    ("attached", "Attachment added"),
+                    ("detached", "Attachment removed"),
+                    ("submitted", "Submitted for review"),
+                    ("signed_off", "Signed off"),
+                    ("returned", "Returned"),
+                    ("archived", "Archived"),
+                    ("restored", "Restored from the archive"),
+                ],
+                max_length=30,
+            ),
+        ),
         migrations.RunPython(fill_submitted_level, migrations.RunPython.noop),
     ]

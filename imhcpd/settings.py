@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    # The email outbox table (imhcpd.mail writes it, imhcpd.outbox sends it).
+    "mailer",
     "competencies",
     "portfolios",
     "portfolios.supervision",
@@ -225,7 +227,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email ------------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get(
+# Every email goes into the outbox table first (django-mailer's, imhcpd.mail), in the transaction
+# of the change that causes it; the worker sends it with the real backend below and retries,
+# so a broker or SMTP outage delays mail and never loses it (imhcpd.outbox).
+EMAIL_BACKEND = "imhcpd.mail.OutboxBackend"
+MAILER_EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
@@ -241,6 +247,16 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IMH CPD <no-reply@imhcpd.localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Row locks (select_for_update nowait, one message at a time), not a lock file in the working
+# directory: two workers on two machines then share the queue and never send a message twice.
+MAILER_USE_FILE_LOCK = False
+# A failed message is tried again every OUTBOX_RETRY_MINUTES, this many times (a day), then
+# kept deferred for an administrator to look at in the admin (Mailer › Messages).
+MAILER_EMAIL_MAX_RETRIES = env_int("OUTBOX_MAX_RETRIES", 144)
+OUTBOX_RETRY_MINUTES = env_int("OUTBOX_RETRY_MINUTES", 10)
+MAILER_ERROR_HANDLER = "imhcpd.outbox.handle_delivery_error"
+# The send log keeps Message-IDs and errors, not bodies (they hold names and evidence titles).
+MAILER_EMAIL_LOG_MESSAGE_DATA = False
 
 # --- Celery ------------------------------------------------------------------
 
@@ -259,6 +275,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # The outbox: what a request's nudge could not hand over (broker down) goes within a
+    # minute; deferred messages (SMTP trouble) are tried again on their own schedule.
+    "send-queued-mail": {
+        "task": "imhcpd.tasks.send_queued_mail",
+        "schedule": 60,
+    },
+    "retry-deferred-mail": {
+        "task": "imhcpd.tasks.retry_deferred_mail",
+        "schedule": OUTBOX_RETRY_MINUTES * 60,
+    },
+    "purge-mail-log": {
+        "task": "imhcpd.tasks.purge_mail_log",
+        "schedule": 24 * 60 * 60,
+    },
     "clear-expired-sessions": {
         "task": "imhcpd.tasks.clear_expired_sessions",
         "schedule": 6 * 60 * 60,

@@ -11,7 +11,9 @@ admin.site.site_title = "IMH CPD admin"
 
 urlpatterns = [
     path("", home, name="home"),
-    path("health", views.health, name="health"),
+    path("health", views.ready, name="health"),
+    path("health/live", views.live, name="health_live"),
+    path("health/ready", views.ready, name="health_ready"),
     path("accounts/", include("allauth.urls")),
     path("framework/", include("competencies.urls")),
     path("register/", include("register.urls")),

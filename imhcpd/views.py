@@ -36,7 +36,18 @@ def _check_broker() -> bool:
 
 @never_cache
 @require_safe
-def health(request: HttpRequest) -> JsonResponse:
+def live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No dependency is asked, so a database or Redis outage
+    never makes an orchestrator restart every web node, nor a load balancer drop them."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers, and the broker when one is configured. 503 takes this
+    node out of rotation until they are back; requests it still gets do not fail because of
+    the broker (mail waits in the outbox, exports are queued again)."""
     checks = {"database": "ok" if _check_database() else "failing"}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = "ok" if _check_broker() else "failing"
@@ -45,3 +56,7 @@ def health(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "failing", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+# `/health`, as before this split: the readiness check under its old address.
+health = ready

@@ -21,6 +21,11 @@ from imhcpd.settings import DATABASES, STORAGES  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The outbox (imhcpd.outbox) sends with this: mail.outbox in-process; a worker started by a
+# test may be given a file backend to count what it sent.
+MAILER_EMAIL_BACKEND = os.environ.get(
+    "IMHCPD_TEST_MAILER_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -41,6 +41,8 @@ REVIEWER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "supervisor":
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/", {**dict.fromkeys(PERSONAS, 302), "anonymous": 200}),
     ("GET", "/health", ALL_200),
+    ("GET", "/health/live", ALL_200),
+    ("GET", "/health/ready", ALL_200),
     ("GET", "/framework/", ALL_200),
     ("GET", "/framework/domains/3/", ALL_200),
     ("GET", "/framework/domains/3/level/3/", ALL_200),

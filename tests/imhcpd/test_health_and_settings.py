@@ -48,6 +48,41 @@ def test_health_503_when_configured_broker_is_unreachable(client, settings) -> N
     assert response.json()["checks"] == {"database": "ok", "broker": "failing"}
 
 
+@pytest.mark.parametrize("url", ["/health", "/health/ready"])
+def test_readiness_checks_the_database_and_the_broker(client, url) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_liveness_answers_while_the_broker_and_database_are_down(
+    client, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # A Redis outage must not take every web node out of a load balancer: liveness asks no
+    # dependency, readiness reports the outage.
+    from django.db import OperationalError
+
+    class Broken:
+        def cursor(self):  # type: ignore[no-untyped-def]
+            raise OperationalError("database is down")
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    assert client.get("/health/ready").status_code == 503
+    monkeypatch.setattr(views, "connection", Broken())
+    response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert client.get("/health/ready").status_code == 503
+    assert client.post("/health/live").status_code == 405
+
+
+def test_the_compose_healthcheck_asks_liveness() -> None:
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "127.0.0.1:8000/health/live" in compose
+    assert "127.0.0.1:8000/health'" not in compose
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {
         k: v

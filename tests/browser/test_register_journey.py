@@ -53,6 +53,8 @@ ENDORSEMENT = "Jo's work with parents and babies is careful, warm and well refle
 QUESTIONS = "Which setting do most of your home visits take place in?"
 ANSWER = "Mostly family homes in the North West, with some visits at a family hub."
 DATE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
+# A request that renders a PDF in-process (eager Celery) may take this long under load.
+PDF_RENDER_MS = 120_000
 REFERENCE_LINK = re.compile(r"https?://\S+?(/register/references/[^/\s]+/)")
 
 
@@ -163,8 +165,10 @@ def _submit(page: Page, mailoutbox: list[EmailMessage]) -> None:
     for item in page.get_by_test_id("reference").all():
         expect(item).to_contain_text("Received")
     expect(page.get_by_role("main")).not_to_contain_text("Two references are needed.")
-    # Submitting freezes snapshot version 1 and renders its PDF (a few seconds).
-    page.get_by_role("button", name="Submit my application").click()
+    # Submitting freezes snapshot version 1 and renders its PDF: Celery is eager here, so the
+    # render runs inside the request (a few seconds idle, far more on a loaded 2-core CI
+    # machine). Wait for the page that follows, however long the render takes.
+    page.get_by_role("button", name="Submit my application").click(timeout=PDF_RENDER_MS)
     _status(page).to_contain_text("Your application has been submitted.")
     expect(page.get_by_test_id("application-status")).to_have_text("Submitted")
     expect(page.get_by_test_id("application-history")).to_contain_text(
@@ -183,7 +187,8 @@ def _answer(page: Page, mailoutbox: list[EmailMessage]) -> None:
     expect(page.get_by_role("heading", name="Questions from the administrators")).to_be_visible()
     expect(page.get_by_text(QUESTIONS)).to_be_visible()
     page.get_by_label("Your answer").fill(ANSWER)
-    page.get_by_role("button", name="Send answer and resubmit").click()
+    # Resubmitting renders snapshot version 2's PDF inside the request, as above.
+    page.get_by_role("button", name="Send answer and resubmit").click(timeout=PDF_RENDER_MS)
     _status(page).to_contain_text("Your answer was sent and the application resubmitted.")
     # Back with the administrator who asked, not in the unassigned queue.
     expect(page.get_by_test_id("application-status")).to_have_text("Under review")

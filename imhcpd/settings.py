@@ -33,6 +33,21 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG")
+# Tests run with DEBUG off, as production does, but in one process with in-memory services:
+# tests/settings.py sets this before importing these settings. Never set it on a server.
+TESTING = env_bool("IMHCPD_TESTING")
+
+
+def env_required(name: str, default: str, why: str) -> str:
+    """A variable production must set: with DEBUG off a missing one is an error naming it,
+    never a development default that quietly half-works (fail closed)."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if DEBUG or TESTING:
+        return default
+    raise ImproperlyConfigured(f"{name} must be set when DEBUG is off: {why}")
+
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -42,7 +57,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env_required(
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    "every emailed link and every PDF's verification QR code is built from it.",
+).rstrip("/")
 # Shown in page titles, emails and PDFs.
 SITE_NAME = os.environ.get("SITE_NAME", "IMH CPD")
 
@@ -77,12 +96,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which is the first to read the body: refuses an oversized one with a page.
+    "imhcpd.upload_limits.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "imhcpd.htmx.VaryOnHtmxMiddleware",
+    "imhcpd.quotas.QuotaMiddleware",
     "imhcpd.middleware.RequireMFAMiddleware",
 ]
 
@@ -121,11 +144,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("CACHE_URL"):
+CACHE_URL = env_required(
+    "CACHE_URL",
+    "",
+    "rate limits and quotas are counted in the cache, and an in-process cache would give "
+    "each web process its own count (e.g. redis://redis:6379/1).",
+)
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["CACHE_URL"],
+            "LOCATION": CACHE_URL,
         }
     }
 else:
@@ -169,9 +198,12 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    # Account emails go to any address typed in (a reset for an unknown address still sends
+    # one), so each address gets a few an hour or a day, not five a minute.
+    "reset_password": "20/m/ip,5/h/key",
     "reset_password_from_key": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    "confirm_email": "1/3m/key,10/d/key",
+    "manage_email": "10/h/user,20/d/user",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
@@ -223,7 +255,29 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Request size limits -------------------------------------------------------
+# Refused early, before the body is read or while it is read, never after it has all arrived.
+# The proxy in front should refuse the same sizes first (README, "Production").
+# Form fields other than files: the longest reflective account is far below this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Uploads above this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# imhcpd.upload_limits stops reading an upload once its files pass the view's limit: an
+# attachment is at most 10 MB (portfolios.uploads); the verify pages take a PDF we issued
+# (at most 100 MB, portfolios.exports.forms). Every other view takes no file above 10 MB.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES_BY_VIEW = {
+    "exports:verify": 100 * 1024 * 1024,
+    "exports:verify_code": 100 * 1024 * 1024,
+}
+FILE_UPLOAD_HANDLERS = [
+    "imhcpd.upload_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Email ------------------------------------------------------------------
 
@@ -260,9 +314,19 @@ MAILER_EMAIL_LOG_MESSAGE_DATA = False
 
 # --- Celery ------------------------------------------------------------------
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-# No broker configured: run tasks in-process so `make run` needs no Redis.
+CELERY_BROKER_URL = env_required(
+    "CELERY_BROKER_URL",
+    "",
+    "without a broker, PDF rendering and email would run inside web requests "
+    "(e.g. redis://redis:6379/0).",
+)
+# No broker in development or tests: run tasks in-process so `make run` needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+if CELERY_TASK_ALWAYS_EAGER and not (DEBUG or TESTING):
+    raise ImproperlyConfigured(
+        "CELERY_TASK_ALWAYS_EAGER is for development and tests only: with DEBUG off, tasks "
+        "go to the worker through CELERY_BROKER_URL."
+    )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
@@ -331,6 +395,22 @@ REVALIDATION_TARGETS = {
     "feedback": 5,
 }
 
+# --- Quotas ------------------------------------------------------------------------------
+# What one person (or one address) may ask the site to do, counted in the shared cache
+# (imhcpd.quotas). Same syntax as ACCOUNT_RATE_LIMITS: amount/period/per, per one of `user`,
+# `ip`, or `target` (the address an email would go to). Over a limit: a 429 page saying when.
+QUOTAS = {
+    # Invitation emails carry the sender's name: per practitioner, and per recipient address.
+    "invitation": "20/d/user,3/d/target",
+    # Every request sends an email, so withdraw-and-resend loops count each time.
+    "reference_request": "10/d/user,3/d/target",
+    "export_request": "10/h/user",
+    # Anonymous: uploads hashed to check a PDF, per client address.
+    "verify_upload": "60/h/ip",
+}
+# PDFs waiting or being rendered for one person at once; one account must not fill the queue.
+EXPORT_MAX_ACTIVE_PER_USER = 2
+
 # --- Register ------------------------------------------------------------------
 
 REGISTER_REFERENCE_DAYS = env_int("REGISTER_REFERENCE_DAYS", 30)
@@ -361,7 +441,12 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Opt-in: once browsers ship the domain in their preload list, taking it off takes months,
+    # and every subdomain must then speak HTTPS. Django's deploy check warns while it is off
+    # (W021); that warning is the decision recorded here, so it is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if env_bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -9,6 +9,9 @@ from imhcpd import views
 admin.site.site_header = "IMH CPD administration"
 admin.site.site_title = "IMH CPD admin"
 
+# allauth's own limits (logins, account emails) answer with the site's 429 page.
+handler429 = "imhcpd.quotas.handler429"
+
 urlpatterns = [
     path("", home, name="home"),
     path("health", views.ready, name="health"),

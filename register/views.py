@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from imhcpd.quotas import check_quota
 from imhcpd.roles import is_register_admin
 from portfolios.models import Region
 from portfolios.permissions import portfolio_required
@@ -112,6 +113,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                     raise TransitionError("Enter the referee's name and a valid email.") from None
                 if not name:
                     raise TransitionError("Enter the referee's name and a valid email.")
+                # Each request emails the referee, so withdraw-and-resend loops count too.
+                check_quota(request, "reference_request", target=email)
                 services.reference_request(application=app, name=name, email=email, by=user)
                 messages.success(request, f"Reference request sent to {name}.")
             elif action == "withdraw_reference":

@@ -8,6 +8,9 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+# DEBUG stays off (production behaviour), yet SITE_URL, CACHE_URL and CELERY_BROKER_URL may be
+# left out: tests use the development defaults, an in-process cache and eager Celery.
+os.environ["IMHCPD_TESTING"] = "1"
 # Production security settings stay on, except the ones that need HTTPS.
 os.environ["SECURE_SSL_REDIRECT"] = "0"
 # A worker started by the tests inherits this, so both processes share one media folder.

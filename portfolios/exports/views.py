@@ -3,13 +3,17 @@ public verify pages."""
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from imhcpd.quotas import check_quota
 from imhcpd.storage import private_download
 from portfolios.exports import services as exports
 from portfolios.exports.forms import (
@@ -26,6 +30,22 @@ from portfolios.permissions import portfolio_required
 from portfolios.services import TransitionError
 
 
+def _room_for_another(request: HttpRequest, form: ExportRequestForm) -> bool:
+    """One account must not fill the render queue: a few PDFs in the making at once."""
+    busy = PortfolioExport.Status.PENDING, PortfolioExport.Status.RUNNING
+    active = PortfolioExport.objects.for_owner(request.user).filter(status__in=busy).count()
+    if active < settings.EXPORT_MAX_ACTIVE_PER_USER:
+        return True
+    form.add_error(
+        None,
+        forms.ValidationError(
+            f"You already have {active} PDFs being made. When one is ready, ask again.",
+            code="busy",
+        ),
+    )
+    return False
+
+
 @require_http_methods(["GET", "POST"])
 @portfolio_required
 def export_list(request: HttpRequest) -> HttpResponse:
@@ -33,7 +53,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"level": request.portfolio.target_level}
     )
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and _room_for_another(request, form):
+            check_quota(request, "export_request")
             data = form.cleaned_data
             options = ExportOptions(
                 kind=data["kind"],
@@ -53,7 +74,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
                         "Nothing has changed since you last asked for this PDF, so here it is.",
                     )
                 return redirect("exports:detail", pk=export.pk)
-        status = 400
+        status = 429 if form.has_error(NON_FIELD_ERRORS, "busy") else 400
     else:
         status = 200
     history = PortfolioExport.objects.for_owner(request.user).order_by("-created_at")[:50]
@@ -149,6 +170,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     code_form = VerifyCodeForm(request.GET if "code" in request.GET else None)
     file_form = VerifyFileForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"code_form": code_form, "file_form": file_form}
+    if request.method == "POST":
+        check_quota(request, "verify_upload")
     if code_form.is_bound and code_form.is_valid():
         export = exports.export_for_code(code_form.cleaned_data["code"])
         if export is not None:
@@ -183,6 +206,8 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No document was issued with this code.")
     if export.code != code:
         return redirect("exports:verify_code", code=export.code)
+    if request.method == "POST":
+        check_quota(request, "verify_upload")
     file_form = VerifyFileForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {
         "v": exports.verification_of(export),

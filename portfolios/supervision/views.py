@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from imhcpd.quotas import check_quota
 from portfolios import selectors
 from portfolios.evidence_kinds import KINDS
 from portfolios.models import EvidenceKind, EvidenceRevision
@@ -45,6 +46,7 @@ def supervisors(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            check_quota(request, "invitation", target=form.cleaned_data["email"])
             try:
                 services.supervision_invite(
                     portfolio=portfolio, by=request.user, **form.cleaned_data
@@ -78,6 +80,9 @@ def _practitioner_action(request: HttpRequest, pk: int, action, done: str) -> Ht
 @require_POST
 @login_required
 def supervision_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    # A resend is another email to the same address: it counts towards that address's quota.
+    supervision = get_supervision_as_practitioner(request.user, pk)
+    check_quota(request, "invitation", target=supervision.invitee_email)
     return _practitioner_action(request, pk, services.supervision_resend, "Invitation sent again.")
 
 

@@ -22,12 +22,23 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
+from PIL import Image, ImageOps
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portfolios.models import Attachment
 
 ATTACHMENT_HOST = "http://attachment.invalid/"
+# An embedded image is drawn at most 120 × 90 mm (templates/exports/pdf/base.html), which is
+# 1,417 px wide at 300 dpi: 2,000 px on the long side prints sharp there with room to zoom.
+# A phone photo (up to 80 MP accepted) would otherwise go into the PDF as uploaded.
+PDF_IMAGE_MAX_PX = 2000
+PDF_JPEG_QUALITY = 85
+# A PNG cannot be decoded at a reduced scale, and shrinking one with transparency holds two
+# full copies (about 9 bytes a pixel here). Above this it is listed, not drawn: 24 MP covers a
+# 6K screenshot or an A3 scan at 300 dpi (about 225 MB at worst, for a moment); a PNG that
+# large within the 10 MB upload limit is a flat or synthetic image, not a photograph.
+PDF_PNG_MAX_PIXELS = 24_000_000
 TEMPLATES = {
     "portfolio": "exports/pdf/portfolio.html",
     "application": "exports/pdf/portfolio.html",
@@ -78,13 +89,46 @@ class SnapshotFetcher(URLFetcher):
                 raise ValueError(f"attachment {pk} is not part of this export")
             attachment = Attachment.objects.only("file", "content_type").get(pk=pk)
             with default_storage.open(attachment.file.name, "rb") as fh:
-                body = fh.read()
-            return URLFetcherResponse(url, body, {"Content-Type": attachment.content_type})
+                body, content_type = print_sized_image(fh)
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
         if url.startswith("file:"):
             path = Path(url.removeprefix("file://")).resolve()
             if self.font_dir in path.parents:
                 return super().fetch(url, headers)
         raise ValueError(f"PDF rendering loads nothing from {url!r}")
+
+
+def print_sized_image(fh: Any, max_px: int = PDF_IMAGE_MAX_PX) -> tuple[bytes, str]:
+    """The image as it should go into a PDF: turned upright by its EXIF orientation, at most
+    ``max_px`` on its long side, re-encoded in its own format (so its metadata, camera and GPS
+    included, stays out of the PDF).
+
+    A JPEG is decoded straight at a reduced scale (``draft``), so a 48 MP photo never costs its
+    full 140 MB of pixels; a PNG has no such shortcut and is decoded once, then shrunk, up to
+    PDF_PNG_MAX_PIXELS. The worker holds one image at a time, and WeasyPrint lays out the small
+    copy. Raises ValueError for what it will not draw: the fetcher's caller then leaves the
+    image out (its alt text names the file, and the item's list of files still gives it with
+    its SHA-256)."""
+    with Image.open(fh) as opened:
+        kind = opened.format
+        if kind not in ("JPEG", "PNG"):
+            raise ValueError(f"not an image the PDF embeds: {kind}")
+        if kind == "JPEG":
+            opened.draft("RGB", (max_px, max_px))
+        elif opened.width * opened.height > PDF_PNG_MAX_PIXELS:
+            raise ValueError(f"PNG of {opened.width}×{opened.height} is too large to draw")
+        # Shrunk in place before anything copies it; the box is square, so turning it upright
+        # afterwards gives the same bound.
+        opened.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
+        image = ImageOps.exif_transpose(opened)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=PDF_JPEG_QUALITY, optimize=True)
+        return out.getvalue(), "image/jpeg"
+    image.save(out, "PNG")
+    return out.getvalue(), "image/png"
 
 
 @dataclass

@@ -22,7 +22,10 @@ COPY register ./register
 # xstatic-bootstrap's sdist needs a setuptools that still has pkg_resources.
 RUN PIP_CONSTRAINT=/app/constraints-build.txt pip install .
 COPY . .
-RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+# Production settings need these to load at all (they fail closed); collectstatic uses none.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only SITE_URL=https://build.invalid \
+    CELERY_BROKER_URL=redis://build.invalid/0 CACHE_URL=redis://build.invalid/1 \
+    python manage.py collectstatic --noinput \
  && mkdir -p /app/var/media && chown -R app:app /app/var
 
 USER app

@@ -71,10 +71,9 @@ class LimitedUploadHandler(FileUploadHandler):
 
 
 def _too_large(request: HttpRequest, description: str) -> HttpResponse:
-    # The body is not read to the end: ask the client not to send another on this connection.
-    response = render(request, "413.html", {"description": description}, status=413)
-    response["Connection"] = "close"
-    return response
+    # No `Connection: close` (a WSGI application may not set hop-by-hop headers): the server
+    # decides what to do with the unread rest, and the proxy's own limit comes first anyway.
+    return render(request, "413.html", {"description": description}, status=413)
 
 
 def _files_text(limit: int) -> str:

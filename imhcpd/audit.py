@@ -14,6 +14,8 @@ class TransitionRecord(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The actor's name when they acted: the trail still says who after their account is gone.
+    actor_name = models.CharField(max_length=150, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     detail = models.TextField(blank=True)
@@ -25,6 +27,15 @@ class TransitionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.actor_id and not self.actor_name:
+            self.actor_name = self.actor.get_full_name()
+        super().save(*args, **kwargs)
+
+    @property
+    def actor_display(self) -> str:
+        return self.actor_name or (self.actor.get_full_name() if self.actor_id else "")
 
 
 def transition(

@@ -67,3 +67,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class AccountErasure(models.Model):
+    """That an account was closed, when and on whose request: written by
+    `imhcpd.erasure.account_erase` and kept after the account is gone. No personal data:
+    account numbers only, and counts of what each step removed or kept."""
+
+    account_id = models.PositiveIntegerField(db_index=True)
+    by_account_id = models.PositiveIntegerField(null=True, blank=True)
+    by_self = models.BooleanField(help_text="The person closed their own account.")
+    erased_at = models.DateTimeField(default=timezone.now)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        verbose_name = "account erasure"
+
+    def __str__(self) -> str:
+        return f"Account #{self.account_id} closed {self.erased_at:%Y-%m-%d}"

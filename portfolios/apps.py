@@ -8,8 +8,20 @@ class PortfoliosConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Exists, OuterRef
 
+        from imhcpd.erasure import register_step
         from imhcpd.navigation import register_flag
+        from portfolios import erasure
         from portfolios.models import Portfolio
+        from portfolios.personal_data import attachment_files, portfolio_section
+
+        # Last among the apps: the layers above clear what protects the portfolio's rows.
+        register_step(
+            "portfolios",
+            order=40,
+            erase=erasure.erase,
+            export=portfolio_section,
+            files=attachment_files,
+        )
 
         # Everyone signed in is a practitioner unless they came only to supervise or
         # administer (then they see their own work until they start a portfolio).

@@ -5,14 +5,14 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from portfolios import services
+from imhcpd.erasure import ErasureRefused, account_erase
 from portfolios.forms import DeleteAccountForm
-from portfolios.personal_data import personal_data_json, personal_data_zip
+from portfolios.personal_data import personal_data_json, personal_data_zip_stream
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -41,9 +41,13 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_zip(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
-    return _download(
-        personal_data_zip(request.user), f"imhcpd-my-data-{stamp}.zip", "application/zip"
+    # Streamed: attachments can add up to hundreds of megabytes, never held in memory at once.
+    response = StreamingHttpResponse(
+        personal_data_zip_stream(request.user), content_type="application/zip"
     )
+    response["Content-Disposition"] = f'attachment; filename="imhcpd-my-data-{stamp}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -52,9 +56,14 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
-            user = request.user
+            try:
+                account_erase(user=request.user, by=request.user)
+            except ErasureRefused as exc:
+                # Nothing was changed and the person is still signed in to read why.
+                form.add_error(None, str(exc))
+                return render(request, "portfolios/delete_account.html", {"form": form}, status=409)
+            # Only now: a failed erasure must leave the person signed in with their account.
             get_adapter(request).logout(request)
-            services.account_delete(user=user)
             messages.success(request, "Your account and everything in it have been deleted.")
             return redirect("home")
         return render(request, "portfolios/delete_account.html", {"form": form}, status=400)

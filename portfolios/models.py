@@ -309,6 +309,8 @@ class EvidenceEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The actor's name when they acted (a supervisor's account may close; the history stays).
+    actor_name = models.CharField(max_length=150, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     detail = models.TextField(blank=True)
@@ -319,6 +321,15 @@ class EvidenceEvent(models.Model):
 
     def __str__(self) -> str:
         return self.get_action_display()
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.actor_id and not self.actor_name:
+            self.actor_name = self.actor.get_full_name()
+        super().save(*args, **kwargs)
+
+    @property
+    def actor_display(self) -> str:
+        return self.actor_name or (self.actor.get_full_name() if self.actor_id else "")
 
 
 class DevelopmentGoal(models.Model):

@@ -1,13 +1,22 @@
-"""Everything held about a person, for "Download my data" (UK GDPR right of access)."""
+"""Everything held about a person, for "Download my data" (UK GDPR right of access).
+
+The account and the portfolio are gathered here; every other app adds its own records
+(supervision given and received, exports, the register) through the steps it registers in
+`imhcpd.erasure`, so this module imports nothing above the portfolio. The ZIP is streamed:
+data.json first, then each stored file once, however many revisions share it.
+"""
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
+from collections.abc import Iterator
+from typing import Any
 
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 
+from imhcpd.erasure import ArchiveFile, personal_data_sections, personal_files
 from imhcpd.models import User
 from portfolios.models import Attachment, Portfolio
 
@@ -21,127 +30,125 @@ def personal_data(user: User) -> dict[str, object]:
             "last_login": user.last_login,
             "email_addresses": list(user.emailaddress_set.values("email", "verified", "primary")),
         },
-        "portfolio": None,
     }
+    data.update(personal_data_sections(user))
+    return data
+
+
+def attachment_archive_names(user: User) -> dict[str, str]:
+    """Stored file → its one name in the ZIP. Revisions share stored files: the first
+    attachment row names it, and every revision's JSON points at that one copy."""
+    names: dict[str, str] = {}
+    for pk, file, filename in (
+        Attachment.objects.for_owner(user).order_by("pk").values_list("pk", "file", "filename")
+    ):
+        names.setdefault(file, f"attachments/{pk}-{filename}")
+    return names
+
+
+def attachment_files(user: User) -> Iterator[ArchiveFile]:
+    for file, arcname in attachment_archive_names(user).items():
+        yield ArchiveFile(name=arcname, open=lambda file=file: default_storage.open(file, "rb"))
+
+
+def portfolio_section(user: User) -> dict[str, Any]:
     portfolio = Portfolio.objects.for_owner(user).select_related("framework").first()
     if portfolio is None:
-        return data
-    data["portfolio"] = {
-        "framework": str(portfolio.framework),
-        "profession": portfolio.profession_label,
-        "professional_body": portfolio.get_professional_body_display(),
-        "registration_number": portfolio.registration_number,
-        "work_setting": portfolio.get_work_setting_display(),
-        "region": portfolio.get_region_display(),
-        "target_level": portfolio.target_level,
-        "created_at": portfolio.created_at,
-        "profile_history": list(portfolio.changes.values("changed_at", "changes")),
-        "self_assessments": [
-            {
-                "competency": code,
-                "level": level,
-                "rating": rating,
-                "confidence": confidence,
-                "note": note,
-                "created_at": created_at,
-            }
-            for code, level, rating, confidence, note, created_at in _assessment_rows(portfolio)
-        ],
-        "evidence": [
-            {
-                "id": evidence.pk,
-                "kind": evidence.get_kind_display(),
-                "created_at": evidence.created_at,
-                "revisions": [
-                    {
-                        "number": r.number,
-                        "status": r.get_status_display(),
-                        "title": r.title,
-                        "date": r.date,
-                        "hours": r.hours,
-                        "is_participatory": r.is_participatory,
-                        "details": r.details,
-                        "confidentiality_confirmed_at": r.confidentiality_confirmed_at,
-                        "links": [
-                            {"competency": link.competency.code, "rationale": link.rationale}
-                            for link in r.links.all()
-                        ],
-                        "attachments": [
-                            {
-                                "file": f"attachments/{a.pk}-{a.filename}",
-                                "sha256": a.sha256,
-                                "size": a.size,
-                            }
-                            for a in r.attachments.all()
-                        ],
-                    }
-                    for r in evidence.revisions.all().order_by("number")
-                ],
-                "history": [
-                    {
-                        "action": e.action,
-                        "from": e.from_status,
-                        "to": e.to_status,
-                        "at": e.created_at,
-                    }
-                    for e in evidence.events.all()
-                ],
-            }
-            for evidence in portfolio.evidence.prefetch_related(
-                "revisions__links__competency", "revisions__attachments", "events"
-            ).order_by("created_at", "pk")
-        ],
-        "development_plan": [
-            {
-                "title": g.title,
-                "competencies": [c.code for c in g.competencies.all()],
-                "actions": g.actions,
-                "target_date": g.target_date,
-                "status": g.get_status_display(),
-            }
-            for g in portfolio.goals.prefetch_related("competencies").order_by("pk")
-        ],
-        "practice_hours": list(
-            portfolio.practice_hours.order_by("start", "pk").values(
-                "start", "end", "hours", "role", "scope"
-            )
-        ),
-        "reflective_discussions": list(
-            portfolio.reflective_discussions.order_by("date", "pk").values(
-                "date", "partner_name", "partner_role", "partner_registration", "summary"
-            )
-        ),
-        "supervisions": list(
-            portfolio.supervisions.order_by("pk").values(
-                "invitee_name", "invitee_email", "role", "status", "invited_at", "ended_at"
-            )
-        ),
+        return {"portfolio": None}
+    archive_names = attachment_archive_names(user)
+    return {
+        "portfolio": {
+            "framework": str(portfolio.framework),
+            "profession": portfolio.profession_label,
+            "professional_body": portfolio.get_professional_body_display(),
+            "registration_number": portfolio.registration_number,
+            "work_setting": portfolio.get_work_setting_display(),
+            "region": portfolio.get_region_display(),
+            "target_level": portfolio.target_level,
+            "created_at": portfolio.created_at,
+            "profile_history": list(portfolio.changes.values("changed_at", "changes")),
+            "self_assessments": [
+                {
+                    "competency": code,
+                    "level": level,
+                    "rating": rating,
+                    "confidence": confidence,
+                    "note": note,
+                    "created_at": created_at,
+                }
+                for code, level, rating, confidence, note, created_at in _assessment_rows(portfolio)
+            ],
+            "evidence": [
+                {
+                    "id": evidence.pk,
+                    "kind": evidence.get_kind_display(),
+                    "created_at": evidence.created_at,
+                    "revisions": [
+                        {
+                            "number": r.number,
+                            "status": r.get_status_display(),
+                            "title": r.title,
+                            "date": r.date,
+                            "hours": r.hours,
+                            "is_participatory": r.is_participatory,
+                            "details": r.details,
+                            "confidentiality_confirmed_at": r.confidentiality_confirmed_at,
+                            "links": [
+                                {"competency": link.competency.code, "rationale": link.rationale}
+                                for link in r.links.all()
+                            ],
+                            "attachments": [
+                                {
+                                    "file": archive_names.get(a.file.name, ""),
+                                    "sha256": a.sha256,
+                                    "size": a.size,
+                                }
+                                for a in r.attachments.all()
+                            ],
+                        }
+                        for r in evidence.revisions.all().order_by("number")
+                    ],
+                    "history": [
+                        {
+                            "action": e.action,
+                            "from": e.from_status,
+                            "to": e.to_status,
+                            "at": e.created_at,
+                        }
+                        for e in evidence.events.all()
+                    ],
+                }
+                for evidence in portfolio.evidence.prefetch_related(
+                    "revisions__links__competency", "revisions__attachments", "events"
+                ).order_by("created_at", "pk")
+            ],
+            "development_plan": [
+                {
+                    "title": g.title,
+                    "competencies": [c.code for c in g.competencies.all()],
+                    "actions": g.actions,
+                    "target_date": g.target_date,
+                    "status": g.get_status_display(),
+                }
+                for g in portfolio.goals.prefetch_related("competencies").order_by("pk")
+            ],
+            "practice_hours": list(
+                portfolio.practice_hours.order_by("start", "pk").values(
+                    "start", "end", "hours", "role", "scope"
+                )
+            ),
+            "reflective_discussions": list(
+                portfolio.reflective_discussions.order_by("date", "pk").values(
+                    "date", "partner_name", "partner_role", "partner_registration", "summary"
+                )
+            ),
+            "supervisions": list(
+                portfolio.supervisions.order_by("pk").values(
+                    "invitee_name", "invitee_email", "role", "status", "invited_at", "ended_at"
+                )
+            ),
+        }
     }
-    data["pdf_exports"] = list(
-        user.exports.order_by("created_at", "pk").values(
-            "kind", "level", "status", "code", "file_sha256", "created_at", "expires_at"
-        )
-    )
-    data["register"] = {
-        "applications": [
-            {
-                "level": a.level,
-                "status": a.get_status_display(),
-                "declarations": a.declarations,
-                "submitted_at": a.submitted_at,
-                "decided_at": a.decided_at,
-                "decision_reasons": a.decision_reasons,
-                "history": list(a.events.values("from_status", "to_status", "created_at")),
-            }
-            for a in user.applications.prefetch_related("events").order_by("pk")
-        ],
-        "entries": list(
-            user.register_entries.order_by("pk").values(
-                "number", "level", "status", "valid_from", "valid_to"
-            )
-        ),
-    }
-    return data
 
 
 def _assessment_rows(portfolio: Portfolio):  # type: ignore[no-untyped-def]
@@ -156,20 +163,45 @@ def personal_data_json(user: User) -> bytes:
     ).encode()
 
 
-def personal_data_zip(user: User) -> bytes:
-    """data.json plus every attachment (each stored file once per attachment row)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+class _Sink:
+    """Where zipfile writes; the generator hands on whatever arrived since the last chunk.
+    No seek or tell, so zipfile writes a streaming archive (data descriptors)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+CHUNK = 256 * 1024
+
+
+def personal_data_zip_stream(user: User) -> Iterator[bytes]:
+    """data.json, then each stored file once (attachments, PDFs still kept), streamed: the
+    server holds one chunk at a time, not the whole archive."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", personal_data_json(user))
-        for attachment in Attachment.objects.for_owner(user):
+        yield sink.take()
+        for item in personal_files(user):
             try:
-                with attachment.file.open("rb") as handle:
-                    archive.writestr(
-                        f"attachments/{attachment.pk}-{attachment.filename}", handle.read()
-                    )
+                handle = item.open()
             except FileNotFoundError:
-                archive.writestr(
-                    f"attachments/{attachment.pk}-{attachment.filename}.missing.txt",
-                    "File not found.",
-                )
-    return buffer.getvalue()
+                archive.writestr(f"{item.name}.missing.txt", "File not found.")
+                continue
+            with handle, archive.open(item.name, "w") as out:
+                for block in iter(lambda handle=handle: handle.read(CHUNK), b""):
+                    out.write(block)
+                    yield sink.take()
+            yield sink.take()
+    yield sink.take()

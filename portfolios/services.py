@@ -476,14 +476,3 @@ def goal_from_gap(*, portfolio: Portfolio, competency: Competency, by: User) -> 
 def goal_delete(*, goal: DevelopmentGoal, by: User) -> None:
     goal.delete()
 
-
-# --- Account --------------------------------------------------------------------
-
-
-@transaction.atomic
-def account_delete(*, user: User) -> None:
-    """Remove the person and everything personal; stored files go after commit."""
-    files = list(Attachment.objects.for_owner(user).values_list("file", flat=True))
-    Evidence.objects.for_owner(user).update(current=None)
-    user.delete()
-    transaction.on_commit(lambda: _delete_unreferenced_files(files))

@@ -112,6 +112,8 @@ class Endorsement(models.Model):
         "supervision.Supervision", on_delete=models.PROTECT, related_name="endorsements"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # The supervisor's name when they answered: the endorsement outlives their account.
+    endorser_name = models.CharField(max_length=150, blank=True)
     statement = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
@@ -122,6 +124,11 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"Endorsement ({self.get_status_display()})"
+
+    @property
+    def endorser_display(self) -> str:
+        supervisor = self.supervision.supervisor
+        return self.endorser_name or (supervisor.get_full_name() if supervisor else "")
 
 
 class Reference(models.Model):
@@ -160,6 +167,7 @@ class InfoRequest(models.Model):
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    asked_by_name = models.CharField(max_length=150, blank=True)
     questions = models.TextField()
     asked_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(blank=True)
@@ -171,6 +179,11 @@ class InfoRequest(models.Model):
     def __str__(self) -> str:
         return f"Questions on application #{self.application_id}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.asked_by_id and not self.asked_by_name:
+            self.asked_by_name = self.asked_by.get_full_name()
+        super().save(*args, **kwargs)
+
 
 class AdminNote(models.Model):
     """Private to administrators; never shown to the applicant."""
@@ -179,6 +192,7 @@ class AdminNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    author_name = models.CharField(max_length=150, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -187,6 +201,17 @@ class AdminNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on application #{self.application_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.author_id and not self.author_name:
+            self.author_name = self.author.get_full_name()
+        super().save(*args, **kwargs)
+
+    @property
+    def author_display(self) -> str:
+        if self.author_name:
+            return self.author_name
+        return self.author.get_full_name() if self.author_id else "A former administrator"
 
 
 class ApplicationEvent(TransitionRecord):
@@ -200,10 +225,19 @@ class RegisterEntry(models.Model):
         REMOVED = "removed", "Removed"
 
     number = models.CharField("registration number", max_length=20, unique=True)
+    # Empty once the account is closed: the entry stays, removed, with its audit trail, and
+    # its number answers "removed — account closed" on a direct lookup.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="register_entries"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="register_entries",
     )
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="entries")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    account_closed_at = models.DateTimeField(null=True, blank=True)
     # What the practitioner consented to show, copied at approval.
     name = models.CharField(max_length=150)
     level = models.PositiveSmallIntegerField()

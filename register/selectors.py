@@ -49,9 +49,7 @@ def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
     }
     not_achieved = [code for code, rating in ratings.items() if rating != Rating.ACHIEVED]
     not_signed = [s.competency.code for s in states if s.status != CompetencyStatus.SIGNED_OFF]
-    has_supervisor = Supervision.objects.filter(
-        portfolio=portfolio, status=Supervision.Status.ACTIVE
-    ).exists()
+    has_supervisor = Supervision.objects.active().filter(portfolio=portfolio).exists()
     profile_missing = []
     if not portfolio.user.get_full_name().strip():
         profile_missing.append("your full name")

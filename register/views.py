@@ -97,10 +97,9 @@ def apply(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Declarations saved.")
             elif action == "endorsement":
                 supervision = get_object_or_404(
-                    Supervision,
+                    Supervision.objects.active(),
                     pk=_number(request.POST.get("supervision")),
                     portfolio=request.portfolio,
-                    status=Supervision.Status.ACTIVE,
                 )
                 services.endorsement_request(application=app, supervision=supervision, by=user)
                 messages.success(request, f"Endorsement asked of {supervision.invitee_name}.")
@@ -164,9 +163,9 @@ def _apply_context(request: HttpRequest, app: Application | None) -> dict[str, o
     else:
         context.update(
             checks=selectors.eligibility(portfolio, app.level),
-            supervisors=Supervision.objects.filter(
-                portfolio=portfolio, status=Supervision.Status.ACTIVE
-            ).select_related("supervisor"),
+            supervisors=Supervision.objects.active()
+            .filter(portfolio=portfolio)
+            .select_related("supervisor"),
             endorsements=app.endorsements.select_related("supervision"),
             references=app.references.exclude(status=Reference.Status.WITHDRAWN),
             problems=services.submission_problems(app) if app.status == Status.DRAFT else [],
@@ -417,7 +416,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def entry(request: HttpRequest, number: str) -> HttpResponse:
     item = RegisterEntry.objects.filter(number__iexact=number).first()
     if item is None or (
-        item.status == RegisterEntry.Status.REMOVED and not is_register_admin(request.user)
+        item.status == RegisterEntry.Status.REMOVED
+        and item.account_closed_at is None
+        and not is_register_admin(request.user)
     ):
         raise Http404("No register entry has this number.")
     return render(request, "register/entry.html", {"entry": item})

@@ -46,12 +46,24 @@ class PortfolioExport(models.Model):
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
 
+    # Both empty once the owner's account is closed: an issued PDF's verification record
+    # (code, hashes, issue date, kind, name) stays so the paper copy still verifies truthfully.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="exports",
     )
     portfolio = models.ForeignKey(
-        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="exports"
+        "portfolios.Portfolio",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="exports",
     )
+    issued_to_name = models.CharField(max_length=150, blank=True)
+    account_closed_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)
@@ -91,6 +103,11 @@ class PortfolioExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.owner_id and not self.issued_to_name:
+            self.issued_to_name = self.owner.get_full_name()
+        super().save(*args, **kwargs)
 
     @property
     def is_finished(self) -> bool:

@@ -178,13 +178,22 @@ def export_for_code(raw: str) -> PortfolioExport | None:
 class Verification:
     export: PortfolioExport
     issued_to: str
-    signed_off_unchanged: bool
+    signed_off_unchanged: bool | None  # None: the account is closed, there is nothing to compare
+    account_closed_at: dt.datetime | None = None
 
 
 def verification_of(export: PortfolioExport) -> Verification:
+    if export.portfolio_id is None:
+        # The account was closed: the record of what was issued stays, the portfolio is gone.
+        return Verification(
+            export=export,
+            issued_to=export.issued_to_name,
+            signed_off_unchanged=None,
+            account_closed_at=export.account_closed_at,
+        )
     return Verification(
         export=export,
-        issued_to=export.owner.get_full_name(),
+        issued_to=export.issued_to_name or export.owner.get_full_name(),
         signed_off_unchanged=signed_fingerprint(export.portfolio) == export.signed_fingerprint,
     )
 

@@ -106,11 +106,10 @@ def _in_period(options: ExportOptions, day: dt.date) -> bool:
 
 
 def _review(review: Any) -> dict[str, Any]:
-    reviewer = review.reviewer
     return {
         "outcome": review.outcome,
         "outcome_label": review.get_outcome_display(),
-        "by": reviewer.get_full_name() if reviewer else "a former supervisor",
+        "by": review.reviewer_display,
         "role": review.supervision.get_role_display(),
         "at": review.created_at.isoformat(),
         "level": review.level,

@@ -9,8 +9,12 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Count, Exists, OuterRef, Q
 
+        from imhcpd.erasure import register_step
         from imhcpd.navigation import register_flag
+        from portfolios.supervision import erasure
         from portfolios.supervision.models import Supervision
+
+        register_step("supervision", order=30, erase=erasure.erase, export=erasure.export)
 
         register_flag(
             "supervisor",

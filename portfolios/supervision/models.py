@@ -18,7 +18,9 @@ from imhcpd.querysets import owned_by
 
 class SupervisionQuerySet(models.QuerySet):
     def active(self) -> SupervisionQuerySet:
-        return self.filter(status=Supervision.Status.ACTIVE)
+        # A supervision whose supervisor's account is gone supervises nobody, whatever its
+        # status says (account closure ends them; this also covers rows from before that).
+        return self.filter(status=Supervision.Status.ACTIVE, supervisor__isnull=False)
 
     def for_supervisor(self, user: Any) -> SupervisionQuerySet:
         """The supervisions this person gives now; an ended one grants nothing."""
@@ -96,7 +98,7 @@ class Supervision(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == self.Status.ACTIVE
+        return self.status == self.Status.ACTIVE and self.supervisor_id is not None
 
 
 class SupervisionEvent(TransitionRecord):
@@ -120,6 +122,8 @@ class Review(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews_given"
     )
+    # As the reviewer was named when they reviewed: the sign-off outlives their account.
+    reviewer_name = models.CharField(max_length=150, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     declaration = models.TextField(blank=True)
@@ -135,6 +139,17 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.created_at:%Y-%m-%d})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.reviewer_id and not self.reviewer_name:
+            self.reviewer_name = self.reviewer.get_full_name()
+        super().save(*args, **kwargs)
+
+    @property
+    def reviewer_display(self) -> str:
+        if self.reviewer_name:
+            return self.reviewer_name
+        return self.reviewer.get_full_name() if self.reviewer_id else "a former supervisor"
+
 
 class Comment(models.Model):
     evidence = models.ForeignKey(
@@ -143,6 +158,7 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    author_name = models.CharField(max_length=150, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -151,7 +167,18 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author} on {self.created_at:%Y-%m-%d}"
+        return f"Comment by {self.author_display} on {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.author_id and not self.author_name:
+            self.author_name = self.author.get_full_name()
+        super().save(*args, **kwargs)
+
+    @property
+    def author_display(self) -> str:
+        if self.author_name:
+            return self.author_name
+        return self.author.get_full_name() if self.author_id else "A former user"
 
 
 class Notification(models.Model):

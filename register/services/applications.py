@@ -102,6 +102,7 @@ def endorsement_decide(
             statement=text if endorse else "",
             reason="" if endorse else text,
             decided_at=timezone.now(),
+            endorser_name=by.get_full_name(),
         )
         if updated != 1:
             raise TransitionError("This endorsement has already been answered.")
@@ -239,7 +240,7 @@ def _snapshot_data(application: Application) -> dict[str, Any]:
             for k, at in sorted(application.declarations.items())
         ],
         "endorsement": {
-            "by": endorsement.supervision.supervisor.get_full_name(),
+            "by": endorsement.endorser_display,
             "role": endorsement.supervision.get_role_display(),
             "statement": endorsement.statement,
             "at": endorsement.decided_at.isoformat() if endorsement.decided_at else "",

@@ -118,6 +118,12 @@ def _samples() -> dict[str, Callable[[], dict[str, Any]]]:
             "practitioner": pat,
             **to_sam,
         },
+        "supervision/account_closed": lambda: {
+            "supervision": supervision,
+            "closed_name": "Sam D'Souza",
+            "to_practitioner": True,
+            **to_pat,
+        },
         "supervision/submitted": lambda: {
             "revision": revision,
             "practitioner": pat,

@@ -461,7 +461,8 @@ def test_download_my_data_has_everything(client, practitioner) -> None:  # type:
     assert item["revisions"][0]["links"] == [
         {"competency": "1.01", "rationale": "It shows 1.01 in practice."}
     ]
-    archive = zipfile.ZipFile(io.BytesIO(client.get("/portfolio/my-data/download.zip").content))
+    streamed = client.get("/portfolio/my-data/download.zip")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(streamed.streaming_content)))
     names = archive.namelist()
     assert "data.json" in names
     assert any(n.endswith("-a.png") for n in names)

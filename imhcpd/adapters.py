@@ -3,8 +3,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.internal.flows.login import record_authentication
+from allauth.core import context
+from allauth.core.internal import ratelimit  # the usage it returns can be rolled back
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import ReauthenticateForm
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -22,6 +29,12 @@ def on_site(url: str) -> str:
     return absolute_url(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as the rate limits see it (TRUSTED_PROXY_COUNT and
+    TRUSTED_CLIENT_IP_HEADER in settings): use this for any per-IP quota."""
+    return get_adapter(request).get_client_ip(request)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # An organisation running a closed pilot can switch public sign-up off.
@@ -36,6 +49,29 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return resume
         return super().get_login_redirect_url(request)
+
+    # --- Throttling: allauth's re-authentication goes through authenticate(), which charges
+    # the login_failed budget (per address and per email). Someone already signed in is
+    # charged per user instead.
+
+    def reauthenticate(self, user: AbstractBaseUser, password: str) -> bool:
+        self._reauthenticating = user
+        try:
+            return super().reauthenticate(user, password)
+        finally:
+            self._reauthenticating = None
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        user = getattr(self, "_reauthenticating", None)
+        if user is None:
+            return super().pre_authenticate(request, **credentials)
+        usage = ratelimit.consume(
+            request, app="allauth.account", action="reauthenticate_failed", user=user
+        )
+        if not usage:
+            raise self.validation_error("too_many_login_attempts")
+        # authenticate() rolls this back when the password was right, as for a login.
+        self._login_failed_rl_usage = usage
 
     # --- Email: the site's layout (templates/account/email/ extend email/base.*), its name
     # and its absolute URL, as in every other email the site sends (imhcpd.mail).
@@ -52,3 +88,46 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return on_site(super().get_reset_password_from_key_url(key))
+
+
+class MFAReauthenticateForm(ReauthenticateForm):
+    """allauth's code form for re-authentication, charged per user (as the password form
+    above) instead of the login_failed budget its base class shares with every sign-in from
+    the address."""
+
+    def clean_code(self) -> str:
+        usage = ratelimit.consume(
+            context.request, app="allauth.account", action="reauthenticate_failed", user=self.user
+        )
+        if not usage:
+            raise get_adapter().validation_error("too_many_login_attempts")
+        code = self.cleaned_data["code"]
+        # As allauth's base form: any authenticator that takes typed codes, TOTP reported.
+        authenticators = list(
+            Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN)
+        )
+        for authenticator in authenticators:
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                usage.rollback()
+                return code
+        totp = [a for a in authenticators if a.type == Authenticator.Type.TOTP]
+        if totp or authenticators:
+            self._emit_authentication_failed((totp or authenticators)[0])
+        raise get_mfa_adapter().validation_error("incorrect_code")
+
+
+def record_mfa_on_set_up(
+    request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+) -> None:
+    """Setting up TOTP means typing a valid code from the new authenticator: that proves the
+    second factor for this session, so the page that asked for it opens straight after."""
+    authenticator = kwargs["authenticator"]
+    if request is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    if getattr(request, "user", None) is None or request.user.pk != user.pk:
+        return
+    record_authentication(
+        request, user, "mfa", id=authenticator.pk, type=authenticator.type, set_up=True
+    )

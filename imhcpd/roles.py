@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.authentication import get_authentication_records
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 
 from imhcpd.models import User
 
@@ -26,9 +28,27 @@ def is_register_admin(user: User | AnonymousUser) -> bool:
     return cached
 
 
-def requires_mfa(user: User | AnonymousUser) -> bool:
-    """Staff and register administrators must use two-factor authentication."""
-    return bool(user.is_authenticated and (user.is_staff or is_register_admin(user)))
+def has_role(user: User | AnonymousUser, role: str) -> bool:
+    """The global roles by name, as settings.MFA_REQUIRED_PATHS names them. Both must use
+    two-factor authentication."""
+    if role == "staff":
+        return bool(user.is_authenticated and user.is_staff)
+    if role == "register_admin":
+        return is_register_admin(user)
+    raise ValueError(f"unknown role {role!r}")
+
+
+def session_used_mfa(request: HttpRequest) -> bool:
+    """Did THIS session prove a second factor (at sign-in, on re-authentication or by setting
+    one up)? Having MFA enabled is not enough: a session that only gave a password (a stolen
+    password, a login path that skipped the code) must not open what MFA protects.
+
+    allauth keeps a log of the methods used in the session, tied to the user it was for.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    return any(r.get("method") == "mfa" for r in get_authentication_records(request, user))
 
 
 def register_admin_annotation() -> Any:

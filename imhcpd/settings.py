@@ -193,10 +193,17 @@ ACCOUNT_SIGNUP_FORM_CLASS = "imhcpd.forms.SignupForm"
 ACCOUNT_ADAPTER = "imhcpd.adapters.AccountAdapter"
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-# Per IP and per account: slows password guessing without locking out a busy NHS NAT address.
+# Login throttling: tight per account (the key is the email address, or the user for a
+# two-factor code), generous per IP address. An NHS trust puts thousands of staff behind a
+# few addresses, so the per-IP budget is sized for a shift change there and only stops a
+# spray of guesses from one address; one person's mistakes lock out that account alone.
+# Re-authentication by someone already signed in counts per user, never against the address
+# (imhcpd.adapters). The address is the proxy's unless TRUSTED_PROXY_COUNT is set (below).
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",
+    "login_failed": "100/m/ip,5/5m/key",
+    "reauthenticate": "10/m/user",
+    "reauthenticate_failed": "5/5m/user",
     "signup": "20/m/ip",
     # Account emails go to any address typed in (a reset for an unknown address still sends
     # one), so each address gets a few an hour or a day, not five a minute.
@@ -205,13 +212,28 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key,10/d/key",
     "manage_email": "10/h/user,20/d/user",
     "change_password": "5/m/user",
-    "reauthenticate": "10/m/user",
 }
+# The client's address: REMOTE_ADDR unless the operator says how many proxies of theirs sit in
+# front (then the address that many entries from the right of X-Forwarded-For), or names a
+# header their proxy sets to the client address. A client can write X-Forwarded-For itself,
+# so it is never read by default.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "IMH CPD"
 MFA_RECOVERY_CODE_COUNT = 10
-# Staff and register administrators are sent to set up TOTP before these paths.
-MFA_REQUIRED_PATH_PREFIXES = ["/admin/", "/register/admin/"]
+# A wrong code on re-authentication counts per user, not against the address's login budget.
+MFA_FORMS = {"reauthenticate": "imhcpd.adapters.MFAReauthenticateForm"}
+# Staff and register administrators need a second factor in the session for these paths
+# (sent to enter a code, or to set up TOTP if they have none): path prefix → the role the
+# pages under it are for (imhcpd.roles.has_role).
+MFA_REQUIRED_PATHS = {"/admin/": "staff", "/register/admin/": "register_admin"}
+# Supervisors read families' reflective accounts: always offered MFA on accepting an
+# invitation; required on their pages when the operator sets SUPERVISOR_MFA_REQUIRED=1.
+SUPERVISOR_MFA_REQUIRED = env_bool("SUPERVISOR_MFA_REQUIRED", default=False)
+SUPERVISOR_MFA_PATH_PREFIXES = ["/supervision/", "/register/endorsements/"]
+# Their own supervisors page, and invitations (so a new one can still be read and accepted).
+SUPERVISOR_MFA_EXEMPT_PREFIXES = ["/supervision/invitations/", "/supervision/supervisors/"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

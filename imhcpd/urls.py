@@ -1,13 +1,18 @@
 """The root urlconf: the one module of imhcpd that knows the apps, to mount them."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from competencies.views import home
 from imhcpd import views
 
 admin.site.site_header = "IMH CPD administration"
 admin.site.site_title = "IMH CPD admin"
+# The admin signs in through allauth's login (its rate limits and two-factor step): Django's own
+# form would let a password alone into /admin/, and checks passwords with no rate limit.
+admin.site.login = secure_admin_login(require_safe(admin.site.login))
 
 # allauth's own limits (logins, account emails) answer with the site's 429 page.
 handler429 = "imhcpd.quotas.handler429"

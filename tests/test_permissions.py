@@ -1,5 +1,8 @@
 """Every URL × every persona → the expected status. Later issues add their rows here.
 
+Every persona signs in through the real login form; the register administrator and staff
+also give their TOTP code, as they must (a session without it gets no administration page).
+
 Codes: 200 shown · 302 sent elsewhere (sign in, set up a portfolio, or done) · 403 role
 missing · 404 not theirs to see · 405 wrong method. `{evidence}`, `{attachment}` and
 `{goal}` are the practitioner's own objects: every other persona must get 404.
@@ -19,6 +22,7 @@ from portfolios.supervision.services import evidence_submit, review_sign_off, su
 from register.services import application_start, endorsement_request
 from tests.conftest import PERSONAS
 from tests.factories import make_evidence, make_export, make_supervision, png_bytes
+from tests.imhcpd.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +96,8 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/portfolio/evidence/{evidence}/", OWNER_ONLY),
     ("GET", "/portfolio/evidence/{evidence}/edit/", OWNER_ONLY),
     ("POST", "/portfolio/evidence/{evidence}/delete/", OWNER_ACTS),
+    ("POST", "/portfolio/evidence/{evidence}/archive/", OWNER_ACTS),
+    ("POST", "/portfolio/evidence/{evidence}/restore/", OWNER_ACTS),
     ("POST", "/portfolio/evidence/{evidence}/attachments/", {**OWNER_ONLY, "practitioner": 400}),
     ("GET", "/portfolio/attachments/{attachment}/", OWNER_ONLY),
     ("POST", "/portfolio/attachments/{attachment}/remove/", OWNER_ACTS),
@@ -161,6 +167,39 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/portfolio/delete-account/", SIGNED_IN_200),
 ]
 
+# The admin and allauth's own pages. Nobody without the staff flag reaches the admin's login
+# form (anonymous → allauth's login; signed in, not staff → 403); MFA pages need a second
+# factor to exist (set-up asks for the password again first: 302 to re-authenticate).
+HAS_TOTP = ("register_admin", "staff")
+NO_TOTP = [p for p in PERSONAS if p not in HAS_TOTP and p != "anonymous"]
+MATRIX += [
+    ("GET", "/admin/login/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "staff": 302}),
+    # Signed in as staff, the admin's own password form is never used (405): it would check
+    # any staff password with no rate limit.
+    ("POST", "/admin/login/", {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "staff": 405}),
+    ("GET", "/admin/imhcpd/user/", {**dict.fromkeys(PERSONAS, 302), "staff": 200}),
+    ("GET", "/accounts/password/reset/", ALL_200),
+    ("GET", "/accounts/reauthenticate/", SIGNED_IN_200),
+    (
+        "GET",
+        "/accounts/2fa/reauthenticate/",
+        {**dict.fromkeys(PERSONAS, 302), **dict.fromkeys(HAS_TOTP, 200)},
+    ),
+    (
+        "GET",
+        "/accounts/2fa/totp/activate/",
+        {**dict.fromkeys(PERSONAS, 302)},
+    ),
+    (
+        "GET",
+        "/accounts/2fa/totp/deactivate/",
+        {**dict.fromkeys(PERSONAS, 302), **dict.fromkeys(NO_TOTP, 404)},
+    ),
+    # The personas' TOTP was set up without recovery codes: nobody has any to show.
+    ("GET", "/accounts/2fa/recovery-codes/", {**dict.fromkeys(PERSONAS, 404), "anonymous": 302}),
+    ("GET", "/accounts/2fa/authenticate/", {**dict.fromkeys(PERSONAS, 302)}),
+]
+
 CASES = [
     (method, url, persona, expected[persona])
     for method, url, expected in MATRIX
@@ -228,6 +267,19 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
 
 def test_matrix_covers_every_persona() -> None:
     assert all(set(expected) == set(PERSONAS) for _, _, expected in MATRIX)
+
+
+@pytest.fixture
+def persona_client(request: pytest.FixtureRequest, client):  # type: ignore[no-untyped-def]
+    """`persona_client(name)` → a test client signed in as that persona through the login
+    form, with the TOTP step for those who have it (never `force_login`)."""
+
+    def make(name: str):  # type: ignore[no-untyped-def]
+        if name != "anonymous":
+            sign_in(client, request.getfixturevalue(name))
+        return client
+
+    return make
 
 
 @pytest.mark.parametrize(("method", "url", "persona", "expected"), CASES)

@@ -3,6 +3,7 @@ reviews, comments and notifications."""
 
 from __future__ import annotations
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -119,6 +120,9 @@ def evidence_submit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The invitee ----------------------------------------------------------------------------
 
 RESUME_SESSION_KEY = "imhcpd_resume_after_login"
+# Set on accepting an invitation without two-factor authentication; the queue page shows the
+# prompt once.
+OFFER_MFA_SESSION_KEY = "imhcpd_offer_mfa"
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,6 +154,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(
                     request, f"You now supervise {supervision.portfolio.user.full_name}."
                 )
+                if not is_mfa_enabled(user):
+                    # Supervisors read families' reflective accounts: offer a second factor
+                    # now (SUPERVISOR_MFA_REQUIRED makes the middleware insist on it).
+                    request.session[OFFER_MFA_SESSION_KEY] = True
                 return redirect("supervision:home")
             if action == "decline":
                 services.supervision_decline(supervision=supervision, user=user)
@@ -185,6 +193,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "active": active,
         "sections": queue_sections(user),
+        "offer_mfa": request.session.pop(OFFER_MFA_SESSION_KEY, False),
         "page": page,
         "kinds": EvidenceKind.choices,
         "filters": {"supervisee": supervisee, "kind": kind, "domain": domain},

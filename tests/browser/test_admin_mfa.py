@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from imhcpd.models import User
 from tests.browser.helpers import current_totp, label, sign_in
-from tests.factories import PASSWORD, RegisterAdminFactory, StaffFactory
+from tests.factories import PASSWORD, RegisterAdminFactory, StaffFactory, give_totp
 
 WHY = "two-factor authentication is required"
 
@@ -61,6 +61,39 @@ def test_staff_without_totp_going_to_the_django_admin_is_sent_to_set_up(
     sign_in(page, staff.email, PASSWORD)
     page.goto("/admin/")
     expect_sent_to_totp_set_up(page)
+
+
+def test_staff_opening_the_admin_signs_in_with_password_and_code(
+    page: Page, transactional_db: None
+) -> None:
+    """/admin/login/ is allauth's login: the code step cannot be skipped (issue 11, 1)."""
+    staff = StaffFactory(email="stevie.staff@example.org", full_name="Stevie Staff")
+    secret = give_totp(staff)
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label(label("Email")).fill(staff.email)
+    page.get_by_label(label("Password")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label(label("Code")).fill(current_totp(secret))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Site administration")
+
+
+def test_a_password_only_session_is_asked_for_the_code_before_the_admin(
+    page: Page, transactional_db: None
+) -> None:
+    admin = RegisterAdminFactory(email="ari.admin@example.org", full_name="Ari Admin")
+    sign_in(page, admin.email, PASSWORD)  # no authenticator yet: a password-only session
+    secret = give_totp(admin)  # set up from another device
+    page.goto("/register/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/reauthenticate/\?next="))
+    expect(page.get_by_role("status")).to_contain_text(WHY)
+    page.get_by_label(label("Code")).fill(current_totp(secret))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/register/admin/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register administration")
 
 
 def test_first_tab_on_the_home_page_focuses_the_skip_link(

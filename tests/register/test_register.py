@@ -67,6 +67,7 @@ from tests.factories import (
     make_portfolio,
     make_supervision,
 )
+from tests.imhcpd.signin import force_login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -189,8 +190,8 @@ def submitted(prepare, practitioner: User, commit) -> Application:  # type: igno
 
 @pytest.fixture
 def admin_web(client: Client, register_admin: User) -> Client:
-    # The middleware asks only that an authenticator exists; the fixture's account has TOTP.
-    client.force_login(register_admin)
+    # Administration pages need a second factor in this session, not only an authenticator.
+    force_login_with_mfa(client, register_admin)
     return client
 
 
@@ -966,8 +967,8 @@ def test_racing_decisions_on_the_review_page(  # type: ignore[no-untyped-def]
     submitted: Application, register_admin: User, second_admin: User
 ) -> None:
     one, two = Client(), Client()
-    one.force_login(register_admin)
-    two.force_login(second_admin)
+    force_login_with_mfa(one, register_admin)
+    force_login_with_mfa(two, second_admin)
     # Both have the page open with the decision forms.
     for web in (one, two):
         assert 'value="approve"' in web.get(_review_url(submitted)).content.decode()
@@ -997,7 +998,7 @@ def test_approve_makes_the_entry_and_tells_the_applicant(  # type: ignore[no-unt
 ) -> None:
     mailoutbox.clear()
     with time_machine.travel(_at(dt.date(2027, 3, 10)), tick=False), commit():
-        client.force_login(register_admin)  # a session from today would have expired by then
+        force_login_with_mfa(client, register_admin)  # today's session would have expired
         response = client.post(_review_url(submitted), {"action": "approve"})
     assert response.status_code == 302
     assert response.url == _review_url(submitted)

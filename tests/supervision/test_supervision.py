@@ -46,6 +46,7 @@ from tests.factories import (
     make_supervision,
     png_bytes,
 )
+from tests.imhcpd.signin import force_login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -866,7 +867,7 @@ def test_the_admin_cannot_change_supervisions_reviews_or_revisions(client, staff
     supervision = signed.submitted_to
     review = signed.review
     before = (revision_state(signed), supervision_state(supervision))
-    client.force_login(staff)
+    force_login_with_mfa(client, staff)
 
     for model in (Supervision, Review):
         model_admin = admin.site._registry[model]

@@ -463,3 +463,50 @@ def test_the_zip_streams_and_stores_each_attachment_once(build, client) -> None:
     assert len(paths) == 1 and paths <= set(names)
     assert archive.read(paths.pop()) == png_bytes()
     assert any(n.startswith("exports/") and n.endswith(".pdf") for n in names)
+
+
+# --- Findings 2, 3 and 4 of issue 11 through the public paths only (each failed before) ----
+
+
+def _delete_own_account(client, user: User):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    client.raise_request_exception = False
+    return client.post("/portfolio/delete-account/", {"password": PASSWORD})
+
+
+def test_finding_2_a_practitioner_with_submitted_work_can_delete(  # type: ignore[no-untyped-def]
+    client, practitioner, supervisor, commit
+) -> None:
+    supervision = make_supervision(practitioner.portfolio, supervisor)
+    evidence_submit(
+        evidence=make_evidence(practitioner.portfolio), supervision=supervision, by=practitioner
+    )
+    with commit():
+        response = _delete_own_account(client, practitioner)
+    assert response.status_code == 302  # was 500 (protected foreign keys), after logging out
+    assert not User.objects.filter(pk=practitioner.pk).exists()
+
+
+def test_finding_3_a_supervisor_who_leaves_is_no_active_supervisor(  # type: ignore[no-untyped-def]
+    client, practitioner, supervisor, commit
+) -> None:
+    make_supervision(practitioner.portfolio, supervisor)
+    with commit():
+        _delete_own_account(client, supervisor)
+    checks = {c.label: c.met for c in register_selectors.eligibility(practitioner.portfolio, 2)}
+    assert checks["An active supervisor"] is False  # was True: an active row with nobody in it
+
+
+def test_finding_4_the_pdf_goes_and_its_code_still_verifies(  # type: ignore[no-untyped-def]
+    client, practitioner, commit
+) -> None:
+    export = make_export(practitioner)
+    path = Path(settings.MEDIA_ROOT, export.file.name)
+    assert path.exists()
+    with commit():
+        _delete_own_account(client, practitioner)
+    assert not path.exists()  # was left on disk
+    page = client.get(f"/verify/{export.code}/")
+    # was 404 "No document was issued", so a genuine PDF read as a forgery
+    assert page.status_code == 200
+    assert "account has since been closed" in page.content.decode()

@@ -75,6 +75,9 @@ class PortfolioExport(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    # The machine the pid belongs to: a second delivery may take over a running export at
+    # once only when it can see, on the same machine, that this process is gone.
+    worker_host = models.CharField(max_length=255, blank=True)
 
     snapshot = models.JSONField(default=dict, blank=True)
     # SHA-256 of the canonical snapshot: the same content asked for again gets this export.
@@ -90,6 +93,9 @@ class PortfolioExport(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the broker accepted the job queued at `queued_at`; earlier than that (or empty)
+    # means the hand-over failed, and only then does beat queue it again (exports.worker).
+    published_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

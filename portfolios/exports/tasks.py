@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 
 from portfolios.exports import worker
@@ -28,8 +28,8 @@ TRANSIENT = (OperationalError, InterfaceError)
     # The pool child was killed (OOM, deploy): the message goes back to the queue.
     reject_on_worker_lost=True,
     max_retries=3,
-    soft_time_limit=240,
-    time_limit=300,
+    soft_time_limit=worker.RENDER_TIME_LIMIT - 60,
+    time_limit=worker.RENDER_TIME_LIMIT,
 )
 def render_export(self, export_id: int) -> None:  # type: ignore[no-untyped-def]
     try:
@@ -43,6 +43,8 @@ def render_export(self, export_id: int) -> None:  # type: ignore[no-untyped-def]
                 )
             return
         logger.warning("export %s: transient failure, retrying: %s", export_id, exc)
+        # This start is over: the retry may start it again (a second delivery may not).
+        worker.export_interrupted(export_id=export_id)
         if self.request.is_eager:
             # No broker (make run, tests): Celery's eager retry would escape as an exception
             # because eager errors propagate, so retry in place instead.
@@ -64,8 +66,9 @@ def render_export(self, export_id: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def enqueue(export_id: int) -> bool:
-    """Hand the job to the broker; if it is down the export stays pending and beat re-queues
-    it, so the request is never lost and the page never fails because Redis did."""
+    """Hand the job to the broker and record that it took it; if it is down the export stays
+    pending, unmarked, and beat queues it again, so the request is never lost and the page
+    never fails because Redis did. Only an unmarked job is ever queued again."""
     try:
         render_export.delay(export_id)
     except Exception:  # kombu raises several unrelated types when the broker is unreachable
@@ -73,13 +76,20 @@ def enqueue(export_id: int) -> bool:
             raise
         logger.warning("export %s: broker unavailable, left pending for re-queue", export_id)
         return False
+    try:
+        worker.mark_published(export_id=export_id, at=timezone.now())
+    except DatabaseError:
+        # The broker has it; unmarked, beat would queue it once more, and the second
+        # delivery finds the export running or done and does nothing.
+        logger.warning("export %s: queued, but could not record it", export_id, exc_info=True)
     return True
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
 def requeue_stale_exports(*, now: dt.datetime | None = None) -> int:
-    """Queue again what the broker never took and what a lost worker left running."""
-    stuck_after = dt.timedelta(seconds=(render_export.time_limit or 300) + 60)
+    """Queue again what the broker never took and what a lost worker left running past the
+    render's hard time limit (never a job the broker accepted and a worker has yet to reach)."""
+    stuck_after = dt.timedelta(seconds=worker.RENDER_TIME_LIMIT + 60)
     ids = worker.stale_exports(now=now or timezone.now(), stuck_after=stuck_after)
     return sum(1 for export_id in ids if enqueue(export_id))
 

@@ -2,19 +2,24 @@
 fail it, and the housekeeping beat runs (stale exports back to pending, old files removed).
 
 Status changes are conditional updates with their audit row (`imhcpd.audit.transition`), so
-a redelivered or duplicated task can never make two files or skip a state.
+a redelivered or duplicated task can never make two files or skip a state. One delivery
+renders at a time: a second delivery of a running export does nothing unless the first one
+is certainly gone (past its hard time limit, or its process seen dead on this machine).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
+import socket
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,10 +31,16 @@ from portfolios.exports.models import PortfolioExport, private_storage
 from portfolios.supervision.notifications import notify
 
 Status = PortfolioExport.Status
+logger = logging.getLogger(__name__)
 # A job started this many times without finishing is not retried again by itself.
 MAX_STARTS = 4
-# Pending this long means the broker never got it (it was down, or the message was lost).
+# Celery's hard time limit for one render (tasks.render_export): past it the pool process
+# has been killed, so a running export that old has no one rendering it.
+RENDER_TIME_LIMIT = 300
+# Between commit and the hand-over to the broker: a job not yet marked as accepted this soon
+# after being queued may simply be on its way, so beat leaves it alone.
 PENDING_GRACE = dt.timedelta(minutes=2)
+HOST = socket.gethostname()
 
 
 class TransientExportError(Exception):
@@ -79,6 +90,7 @@ def export_fail(*, export: PortfolioExport, reason: str) -> None:
         stage="Failed",
         finished_at=timezone.now(),
         worker_pid=None,
+        worker_host="",
     )
 
 
@@ -90,21 +102,35 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
     )
     if export is None or export.is_finished:
         return export
+    if export.status == Status.RUNNING:
+        # Another delivery of the same job (a re-queue beside the original, a redelivery):
+        # rendering it twice at once costs hundreds of MB and can use up its starts.
+        if not _abandoned(export, now=timezone.now()):
+            return export
+        if not _release(export, detail="previous worker lost; taken over"):
+            return export
     if export.attempts >= MAX_STARTS:
         export_fail(export=export, reason="The PDF could not be made after several attempts.")
         return export
     # Permission is checked again here: the account may have changed since the request.
-    if not export.owner.is_active or export.portfolio.user_id != export.owner_id:
+    owner = export.owner
+    if (
+        owner is None
+        or export.portfolio is None
+        or not owner.is_active
+        or export.portfolio.user_id != export.owner_id
+    ):
         export_fail(export=export, reason="This export is no longer permitted for this account.")
         return export
     started = _move(
         export,
-        (Status.PENDING, Status.RUNNING),
+        (Status.PENDING,),
         Status.RUNNING,
         detail=f"attempt {export.attempts + 1}",
         attempts=export.attempts + 1,
         started_at=timezone.now(),
         worker_pid=os.getpid(),
+        worker_host=HOST,
         progress=10,
         stage="Preparing the document",
     )
@@ -146,6 +172,7 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
             finished_at=now,
             expires_at=now + dt.timedelta(days=settings.EXPORT_RETENTION_DAYS),
             worker_pid=None,
+            worker_host="",
         )
         if done:
             _announce(export)
@@ -164,6 +191,69 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
     return export
 
 
+def _alive(pid: int) -> bool:
+    """Is this process of this machine still running (a zombie awaiting its parent is not)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel directly
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def _abandoned(export: PortfolioExport, *, now: dt.datetime) -> bool:
+    """A running export nobody is rendering: past the hard time limit (the pool process was
+    killed by then), or its process seen gone on this very machine (killed, out of memory)."""
+    if export.started_at is None or export.started_at < now - dt.timedelta(
+        seconds=RENDER_TIME_LIMIT
+    ):
+        return True
+    return bool(export.worker_pid and export.worker_host == HOST and not _alive(export.worker_pid))
+
+
+def _release(export: PortfolioExport, *, detail: str) -> bool:
+    """RUNNING back to PENDING, only if it is still the same start (attempts and start time
+    unchanged): of two deliveries or a delivery and beat that both found it abandoned,
+    exactly one moves it, and a fresh start made meanwhile is never undone."""
+    with transaction.atomic():
+        released = (
+            PortfolioExport.objects.filter(
+                pk=export.pk,
+                status=Status.RUNNING,
+                attempts=export.attempts,
+                started_at=export.started_at,
+            ).update(status=Status.PENDING, worker_pid=None, worker_host="")
+            == 1
+        )
+        if released:
+            export.events.create(
+                actor=None, from_status=Status.RUNNING, to_status=Status.PENDING, detail=detail
+            )
+    export.refresh_from_db()
+    return released
+
+
+def export_interrupted(*, export_id: int) -> None:
+    """This process's start ended in a transient error: hand the export back to pending so
+    the retry can start it again (anyone else's start is left alone). Never raises: when the
+    database itself is away the export stays running and beat takes it over later."""
+    try:
+        export = PortfolioExport.objects.filter(
+            pk=export_id, status=Status.RUNNING, worker_pid=os.getpid(), worker_host=HOST
+        ).first()
+        if export is not None:
+            _release(export, detail="interrupted by a transient error; retrying")
+    except DatabaseError:
+        logger.warning("export %s: could not hand back after an error", export_id, exc_info=True)
+
+
 def _announce(export: PortfolioExport) -> None:
     notify(
         export.owner,
@@ -180,23 +270,30 @@ def _announce(export: PortfolioExport) -> None:
 
 
 def stale_exports(*, now: dt.datetime, stuck_after: dt.timedelta) -> list[int]:
-    """What the broker never took and what a lost worker left running, moved back to pending
-    (with its audit row) and stamped as queued now; the caller queues each id again."""
+    """The exports to hand to the broker again, stamped as queued now: those whose hand-over
+    failed (never marked as accepted for their current queueing: the broker was down, or the
+    web process died between commit and publish) and those a lost worker left running past
+    the hard time limit. A job the broker accepted is never queued twice, however long the
+    backlog in front of it."""
     pending = PortfolioExport.objects.filter(
-        status=Status.PENDING, queued_at__lt=now - PENDING_GRACE
+        Q(published_at__isnull=True) | Q(published_at__lt=F("queued_at")),
+        status=Status.PENDING,
+        queued_at__lt=now - PENDING_GRACE,
     )
     running = PortfolioExport.objects.filter(
         status=Status.RUNNING, started_at__lt=now - stuck_after
     )
-    ids = []
-    for export in list(pending) + list(running):
-        if export.status == Status.RUNNING and not _move(
-            export, (Status.RUNNING,), Status.PENDING, detail="worker lost; re-queued"
-        ):
-            continue
-        PortfolioExport.objects.filter(pk=export.pk).update(queued_at=now)
-        ids.append(export.pk)
+    ids = [export.pk for export in pending]
+    for export in running:
+        if _release(export, detail="worker lost; re-queued"):
+            ids.append(export.pk)
+    PortfolioExport.objects.filter(pk__in=ids).update(queued_at=now)
     return ids
+
+
+def mark_published(*, export_id: int, at: dt.datetime) -> None:
+    """The broker accepted the job queued at or before `at`."""
+    PortfolioExport.objects.filter(pk=export_id, queued_at__lte=at).update(published_at=at)
 
 
 def expire_exports(*, now: dt.datetime | None = None) -> int:

@@ -966,7 +966,16 @@ def test_a_transient_error_is_retried_until_it_succeeds(
     assert export.status == Status.DONE
     assert (export.attempts, fake_render.calls) == (3, 3)
     details = list(export.events.values_list("detail", flat=True))
-    assert details == ["requested", "attempt 1", "attempt 2", "attempt 3", "1 pages"]
+    retrying = "interrupted by a transient error; retrying"
+    assert details == [
+        "requested",
+        "attempt 1",
+        retrying,
+        "attempt 2",
+        retrying,
+        "attempt 3",
+        "1 pages",
+    ]
     assert stored_exports(practitioner.pk) == [Path(export.file.name).name]
 
 
@@ -1029,8 +1038,12 @@ def test_an_export_left_running_is_rendered_again_and_its_file_replaced(
     practitioner, done_export, fake_render
 ) -> None:  # type: ignore[no-untyped-def]
     old_bytes = stored_bytes(done_export)
-    # The worker stored the file, then died before it could say so.
-    PortfolioExport.objects.filter(pk=done_export.pk).update(status=Status.RUNNING)
+    # The worker stored the file, then died before it could say so; its start is past the
+    # render's hard time limit, so no one is rendering it any more.
+    PortfolioExport.objects.filter(pk=done_export.pk).update(
+        status=Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(seconds=worker.RENDER_TIME_LIMIT + 1),
+    )
     worker.export_run(export_id=done_export.pk)
     done_export.refresh_from_db()
     new_bytes = stored_bytes(done_export)

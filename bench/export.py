@@ -7,7 +7,11 @@ across all 63 competencies, a third of them signed off, then:
   → WeasyPrint → stored file → done, timed from the request until the row says done;
 * bare render: the same HTML rendered by plain WeasyPrint (its defaults, tagged PDF) in a
   fresh interpreter with nothing else loaded;
-* the worker's peak memory: VmHWM of the pool process that rendered.
+* the worker's peak memory: VmHWM of the pool process that rendered;
+* large images: a second portfolio of `--image-items` items, each with one camera-sized
+  attachment (8000 × 6000 JPEGs, and every fourth a 6000 × 4000 transparent PNG, the largest
+  PNG a PDF draws), exported through the same worker; its peak is measured from a reset
+  high-water mark, so it is the image render's own.
 
 Runs against a throwaway SQLite file (or DATABASE_URL) and Redis at CELERY_BROKER_URL
 (default redis://127.0.0.1:6379/13). The worker is warmed up with a one-item export first,
@@ -15,6 +19,7 @@ as a long-running production worker would be. The last line is one JSON object.
 
     .venv/bin/python bench/export.py              # --items 300
     .venv/bin/python bench/export.py --repeat 3   # median of three end-to-end runs
+    .venv/bin/python bench/export.py --image-items 0   # without the large-image case
 
 Targets: end to end ≤ 20 s, overhead over the bare render ≤ 25 %, worker peak ≤ 600 MB.
 It exits 0 either way: it measures.
@@ -55,12 +60,52 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def _reset_peak(pid: int) -> bool:
+    """Linux: writing 5 to clear_refs resets VmHWM, so the next peak is the next job's."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _camera_jpeg(seed: int) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (8000, 6000), (180 + seed % 60, 120, 40))
+    draw = ImageDraw.Draw(image)
+    for n in range(0, 8000, 400):  # some detail, so it is not a flat colour
+        draw.rectangle((n, 0, n + 150, 6000), fill=(40, (n + seed * 7) % 255, 160))
+    exif = image.getexif()
+    exif[0x0112] = 6  # taken sideways
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif)
+    return out.getvalue()
+
+
+def _big_png(seed: int) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (6000, 4000), (20, 60, 160, 180))
+    ImageDraw.Draw(image).ellipse((500, 500, 5500, 3500), fill=(200, seed % 255, 40, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--words", type=int, default=300, help="words per reflection")
     parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs (median)")
     parser.add_argument("--save-html", type=Path, help="write the rendered HTML here")
+    parser.add_argument(
+        "--image-items", type=int, default=40, help="items with a large image (0: skip)"
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="imhcpd-bench-export-")
@@ -189,10 +234,12 @@ def main() -> None:
         env=env,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts it slowly
         while not celery_app.control.ping(timeout=1):
             if worker.poll() is not None or time.monotonic() > deadline:
                 sys.exit("the Celery worker did not start (is Redis running?)")
+
+        pool_pids: list[int] = []  # the pool process that rendered (the row forgets it)
 
         def run(owner: User, level: int) -> tuple[PortfolioExport, float, float | None]:
             started = time.monotonic()
@@ -207,6 +254,8 @@ def main() -> None:
                     break
                 time.sleep(0.05)
             elapsed = time.monotonic() - started
+            if pid:
+                pool_pids.append(pid)
             if export.status != "done":
                 sys.exit(f"export failed: {export.error}")
             return export, elapsed, _peak_rss_mb(pid) if pid else None
@@ -225,6 +274,61 @@ def main() -> None:
             peaks.append(peak or 0.0)
             print(f"  end to end: {elapsed:.2f} s, {export.page_count} pages")
         assert export is not None
+
+        images: dict[str, float | int] = {}
+        if args.image_items:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            print(f"building a portfolio of {args.image_items} items with a large image each…")
+            owner = User.objects.create_user(
+                email="bench-images@example.org", full_name="Bench Photographer"
+            )
+            make_portfolio(owner, framework)
+            uploaded = 0
+            for i in range(args.image_items):
+                evidence = services.evidence_create(
+                    portfolio=owner.portfolio,
+                    kind="other",
+                    data=services.EvidenceInput(
+                        title=f"Photo {i + 1} of the sensory corner",
+                        date=today - dt.timedelta(days=i),
+                        hours=None,
+                        is_participatory=None,
+                        details={"description": _text(rng, 60)},
+                        links=[
+                            services.LinkInput(
+                                competency=by_code[codes[i % len(codes)]],
+                                rationale="The photo shows the space I set up.",
+                            )
+                        ],
+                    ),
+                    by=owner,
+                )
+                png = i % 4 == 3
+                body = _big_png(i) if png else _camera_jpeg(i)
+                uploaded += len(body)
+                services.attachment_add(
+                    evidence=evidence,
+                    upload=SimpleUploadedFile(f"photo-{i}.png" if png else f"photo-{i}.jpg", body),
+                    by=owner,
+                )
+            reset = bool(pool_pids) and _reset_peak(pool_pids[-1])
+            image_export, image_s, image_peak = run(owner, 2)
+            images = {
+                "image_items": args.image_items,
+                "image_uploaded_bytes": uploaded,
+                "image_pages": image_export.page_count or 0,
+                "image_bytes": image_export.file_size or 0,
+                "image_end_to_end_s": round(image_s, 2),
+                "image_worker_peak_rss_mb": round(image_peak or 0.0, 1),
+                "image_peak_reset": reset,
+            }
+            print(
+                f"  large images: {image_s:.2f} s, {image_export.page_count} pages, "
+                f"{image_export.file_size} bytes (uploads {uploaded} bytes), "
+                f"worker peak {image_peak or 0:.0f} MB"
+                + ("" if reset else " (high-water mark not reset: includes the 300 items)")
+            )
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -272,6 +376,7 @@ def main() -> None:
                 "bare_render_s": round(bare_s, 2),
                 "overhead_pct": round(overhead, 1),
                 "worker_peak_rss_mb": round(peak, 1),
+                **images,
             }
         )
     )

@@ -52,7 +52,9 @@ def transition(
     two racing actors exactly one gets True; `instance` is refreshed either way."""
     rows = type(instance)._default_manager.filter(pk=instance.pk)
     with transaction.atomic():
-        current = rows.values_list("status", flat=True).first() or ""
+        # Locked before reading, so the audit row's from-status is the one this update
+        # replaced, not one a racing transaction changed between the read and the update.
+        current = rows.select_for_update().values_list("status", flat=True).first() or ""
         moved = rows.filter(status__in=allowed).update(status=to, **fields) == 1
         if moved:
             instance.events.create(actor=by, from_status=current, to_status=to, detail=detail)

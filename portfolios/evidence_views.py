@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from competencies.models import Competency
 from imhcpd.storage import private_download
-from portfolios import confidentiality, selectors, services
+from portfolios import archive, confidentiality, selectors, services
 from portfolios.evidence_kinds import KINDS, text_to_scan
 from portfolios.forms import AttachmentForm, LinkFormSet, evidence_form_class
 from portfolios.models import EvidenceKind, EvidenceRevision
@@ -40,6 +40,9 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
             kind = ""
         else:
             items = items.filter(kind=kind)
+    archived = request.GET.get("archived") == "1"
+    # Archived items are kept but out of the way; the "Archived" filter shows only them.
+    items = items.filter(archived_at__isnull=not archived)
     code = request.GET.get("competency", "")
     if code:
         items = items.filter(current__links__competency__code=code).distinct()
@@ -49,6 +52,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         "kinds": EvidenceKind.choices,
         "kind": kind,
         "code": code,
+        "archived": archived,
         "competencies": Competency.objects.filter(framework_id=portfolio.framework_id).order_by(
             "order"
         ),
@@ -207,6 +211,7 @@ def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, obje
         "events": evidence.events.select_related("actor", "revision"),
         "attachment_form": attachment_form,
         "max_attachments": MAX_ATTACHMENTS_PER_ITEM,
+        "ever_submitted": services.ever_submitted(evidence),
         "supervisors": list(evidence.portfolio.supervisions.active().order_by("invitee_name")),
         "comments": evidence.comments.select_related("author"),
     }
@@ -223,6 +228,32 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portfolios:evidence_detail", pk=pk)
     messages.success(request, "Draft deleted.")
     return redirect("portfolios:evidence_list")
+
+
+@require_POST
+@login_required
+def evidence_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    try:
+        archive.evidence_archive(evidence=evidence, by=request.user)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("portfolios:evidence_detail", pk=pk)
+    messages.success(request, "Archived. It is kept with its history; find it under “Archived”.")
+    return redirect("portfolios:evidence_list")
+
+
+@require_POST
+@login_required
+def evidence_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    try:
+        archive.evidence_restore(evidence=evidence, by=request.user)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Restored to your evidence list.")
+    return redirect("portfolios:evidence_detail", pk=pk)
 
 
 @require_POST

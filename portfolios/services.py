@@ -350,13 +350,24 @@ def evidence_update(
     return revision
 
 
+def ever_submitted(evidence: Evidence) -> bool:
+    """True once any revision was submitted, even if it is a draft again (an ended
+    supervision hands waiting items back as drafts and clears where they were sent)."""
+    return (
+        evidence.revisions.exclude(status=Status.DRAFT).exists()
+        or evidence.revisions.count() > 1
+        or evidence.events.filter(action=EvidenceEvent.Action.SUBMITTED).exists()
+    )
+
+
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, by: User) -> None:
     """Only a draft that was never submitted can be deleted; anything reviewed is kept."""
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    if evidence.revisions.exclude(status=Status.DRAFT).exists() or evidence.revisions.count() > 1:
+    if ever_submitted(evidence):
         raise TransitionError(
-            "Evidence that has been submitted for review is kept and cannot be deleted."
+            "Evidence that has been submitted for review is kept and cannot be deleted; "
+            "archive it instead."
         )
     files = [a.file.name for a in Attachment.objects.filter(revision__evidence=evidence)]
     Evidence.objects.filter(pk=evidence.pk).update(current=None)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", evidence_views.evidence_detail, name="evidence_detail"),
     path("evidence/<int:pk>/edit/", evidence_views.evidence_edit, name="evidence_edit"),
     path("evidence/<int:pk>/delete/", evidence_views.evidence_delete, name="evidence_delete"),
+    path("evidence/<int:pk>/archive/", evidence_views.evidence_archive, name="evidence_archive"),
+    path("evidence/<int:pk>/restore/", evidence_views.evidence_restore, name="evidence_restore"),
     path(
         "evidence/<int:pk>/attachments/", evidence_views.attachment_upload, name="attachment_upload"
     ),

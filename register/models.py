@@ -6,6 +6,8 @@ written once at submission and never updated, and a resubmission writes a new ve
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -257,6 +259,22 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    @property
+    def grace_until(self) -> dt.date:
+        """The last day before a current entry past its date lapses."""
+        return self.valid_to + dt.timedelta(days=settings.REGISTER_GRACE_DAYS)
+
+    @property
+    def in_grace_period(self) -> bool:
+        return self.status == self.Status.CURRENT and self.valid_to < timezone.localdate()
+
+    @property
+    def public_status(self) -> str:
+        """What the public register says: never "Current" beside a date that has passed."""
+        if self.in_grace_period:
+            return f"Expired — in grace period until {self.grace_until:%-d %B %Y}"
+        return self.get_status_display()
 
 
 class EntryEvent(TransitionRecord):

@@ -23,7 +23,9 @@ from portfolios.models import (
 from portfolios.selectors import CompetencyStatus, competency_states
 from portfolios.supervision.models import Supervision
 from register.models import (
+    Application,
     Endorsement,
+    Reference,
     RegisterEntry,
 )
 
@@ -146,3 +148,24 @@ def endorsements_waiting_for(user: User) -> list[Endorsement]:
             supervision__in=Supervision.objects.for_supervisor(user),
         ).select_related("application__applicant")
     )
+
+
+def conflict_of_interest(application: Application, user: User) -> str:
+    """Why `user` may not decide `application` (empty if they may): nobody decides an
+    application they are party to — their own, one they were asked to endorse, or one they
+    were asked to give a reference for."""
+    if application.applicant_id == user.pk:
+        return "This is your own application, so another administrator must decide it."
+    if application.endorsements.filter(supervision__supervisor=user).exists():
+        return "You were asked to endorse this applicant; another administrator must decide."
+    if (
+        user.email
+        and application.references.filter(email__iexact=user.email)
+        .exclude(status=Reference.Status.WITHDRAWN)
+        .exists()
+    ):
+        return (
+            "You were asked for a reference for this application, so another administrator "
+            "must decide it."
+        )
+    return ""

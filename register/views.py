@@ -44,6 +44,12 @@ class ReferenceForm(forms.Form):
     )
 
 
+class RefereeForm(forms.Form):
+    # The lengths of Reference.name and .email: longer input is a message, not a 500.
+    name = forms.CharField(label="Referee's name", max_length=150)
+    email = forms.EmailField(label="Referee's email", max_length=254)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="Name or registration number", required=False, max_length=100)
     level = forms.TypedChoiceField(
@@ -104,17 +110,22 @@ def apply(request: HttpRequest) -> HttpResponse:
                 services.endorsement_request(application=app, supervision=supervision, by=user)
                 messages.success(request, f"Endorsement asked of {supervision.invitee_name}.")
             elif action == "reference":
-                name = request.POST.get("name", "").strip()
-                email = request.POST.get("email", "").strip()
-                try:
-                    forms.EmailField().clean(email)
-                except forms.ValidationError:
-                    raise TransitionError("Enter the referee's name and a valid email.") from None
-                if not name:
-                    raise TransitionError("Enter the referee's name and a valid email.")
+                referee = RefereeForm(request.POST)
+                if not referee.is_valid():
+                    raise TransitionError(
+                        "Enter the referee's name and a valid email. "
+                        + " ".join(
+                            f"{referee.fields[f].label}: {e}"
+                            for f, errors in referee.errors.items()
+                            for e in errors
+                        )
+                    )
+                name = referee.cleaned_data["name"]
                 # Each request emails the referee, so withdraw-and-resend loops count too.
-                check_quota(request, "reference_request", target=email)
-                services.reference_request(application=app, name=name, email=email, by=user)
+                check_quota(request, "reference_request", target=referee.cleaned_data["email"])
+                services.reference_request(
+                    application=app, name=name, email=referee.cleaned_data["email"], by=user
+                )
                 messages.success(request, f"Reference request sent to {name}.")
             elif action == "withdraw_reference":
                 reference = get_object_or_404(
@@ -315,7 +326,12 @@ def admin_application(request: HttpRequest, pk: int) -> HttpResponse:
                 services.note_add(application=app, admin=admin, body=request.POST.get("body", ""))
                 messages.success(request, "Note added.")
             elif action == "approve":
-                entry = services.application_approve(application=app, admin=admin)
+                version = request.POST.get("version", "")
+                entry = services.application_approve(
+                    application=app,
+                    admin=admin,
+                    reviewed_version=int(version) if version.isdigit() else None,
+                )
                 messages.success(request, f"Approved: {entry.number}.")
             elif action == "reject":
                 services.application_reject(
@@ -334,6 +350,8 @@ def admin_application(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409 if action in ("assign", "approve", "reject", "request_info") else 400
             if "nothing was changed" not in str(exc) and action in ("reject", "request_info"):
                 status = 400
+            if isinstance(exc, services.PartyToApplication):
+                status = 403
         else:
             return redirect("register:admin_application", pk=app.pk)
     snapshots = list(app.snapshots.all())
@@ -352,6 +370,8 @@ def admin_application(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": app.notes.select_related("author"),
             "events": app.events.select_related("actor"),
             "info_requests": app.info_requests.all(),
+            "conflict": selectors.conflict_of_interest(app, request.user),
+            "latest_version": snapshots[-1].version if snapshots else None,
         },
         status=status,
     )

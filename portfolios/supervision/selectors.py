@@ -61,5 +61,17 @@ def revisions_of(user: User, evidence: Evidence) -> QuerySet[EvidenceRevision]:
     )
 
 
+def title_submitted_to(user: User, evidence: Evidence) -> str:
+    """The title of the latest revision of this item submitted to this supervisor: what a
+    supervisor is told, never the title of a draft they have not seen."""
+    title = (
+        EvidenceRevision.objects.filter(evidence=evidence, submitted_to__supervisor=user)
+        .order_by("-number")
+        .values_list("title", flat=True)
+        .first()
+    )
+    return title or evidence.get_kind_display()
+
+
 def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.for_owner(user)

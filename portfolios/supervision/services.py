@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from portfolios.models import (
 from portfolios.services import TransitionError, evidence_event
 from portfolios.supervision.models import Comment, Review, Supervision, SupervisionEvent
 from portfolios.supervision.notifications import notify, preferences_for
+from portfolios.supervision.selectors import title_submitted_to
 
 INVITATION_DAYS = 30
 RESEND_INTERVAL = dt.timedelta(hours=1)
@@ -232,7 +233,7 @@ def supervision_end(*, supervision: Supervision, by: User) -> Supervision:
     )
     for revision in pending:
         EvidenceRevision.objects.filter(pk=revision.pk, status=Status.SUBMITTED).update(
-            status=Status.DRAFT, submitted_to=None, submitted_at=None
+            status=Status.DRAFT, submitted_to=None, submitted_at=None, submitted_level=None
         )
         evidence_event(
             evidence=None,
@@ -288,8 +289,14 @@ def evidence_submit(*, evidence: Evidence, supervision: Supervision, by: User) -
             "Some text may identify a family. Edit the item and check it before submitting."
         )
     now = timezone.now()
+    # Fixed here: a later change of target level does not change what a sign-off counts for.
+    level = Portfolio.objects.values_list("target_level", flat=True).get(pk=evidence.portfolio_id)
     updated = EvidenceRevision.objects.filter(pk=revision.pk, status=Status.DRAFT).update(
-        status=Status.SUBMITTED, submitted_to=supervision, submitted_at=now, updated_at=now
+        status=Status.SUBMITTED,
+        submitted_to=supervision,
+        submitted_at=now,
+        submitted_level=level,
+        updated_at=now,
     )
     if updated != 1:
         raise TransitionError("This item changed in the meantime; reload and try again.")
@@ -322,23 +329,27 @@ def declaration_text(level: int) -> str:
     )
 
 
-def _decide(
-    revision: EvidenceRevision, by: User, to: str, level: int | None = None
-) -> tuple[EvidenceRevision, Supervision]:
+def _decide(revision: EvidenceRevision, by: User, to: str) -> tuple[EvidenceRevision, Supervision]:
     """The race guard shared by sign-off and return: exactly one decision per revision."""
     supervision = revision.submitted_to
     if supervision is None or not supervision.is_active or supervision.supervisor_id != by.pk:
         raise TransitionError("This item is not waiting for your review.")
-    # The supervision is part of the condition: the item may have been withdrawn (supervision
-    # ended) and resubmitted to someone else since this reviewer loaded it.
+    # The supervision may have ended since this page loaded. Locked (supervision_end's order)
+    # rather than joined into the UPDATE: PostgreSQL does not re-check a joined row after
+    # waiting for a lock, so two tabs would both have "won".
+    if not Supervision.objects.select_for_update().filter(pk=supervision.pk, status=SStatus.ACTIVE):
+        raise TransitionError("This item is not waiting for your review.")
     updated = EvidenceRevision.objects.filter(
-        pk=revision.pk,
-        status=Status.SUBMITTED,
-        submitted_to=supervision,
-        submitted_to__status=SStatus.ACTIVE,
-    ).update(status=to, signed_off_level=level, updated_at=timezone.now())
+        pk=revision.pk, status=Status.SUBMITTED, submitted_to=supervision
+    ).update(
+        status=to,
+        # A sign-off counts at the level fixed at submission, read in the same UPDATE.
+        signed_off_level=F("submitted_level") if to == Status.SIGNED_OFF else None,
+        updated_at=timezone.now(),
+    )
     if updated != 1:
         raise TransitionError("This item has already been reviewed; nothing was changed.")
+    revision.refresh_from_db()
     return revision, supervision
 
 
@@ -365,8 +376,10 @@ def review_sign_off(
     )
     if not accepted_ids & {link.pk for link in links}:
         raise TransitionError("Keep at least one competency ticked, or return the item instead.")
-    level = revision.evidence.portfolio.target_level
-    revision, supervision = _decide(revision, by, Status.SIGNED_OFF, level)
+    revision, supervision = _decide(revision, by, Status.SIGNED_OFF)
+    level = revision.signed_off_level
+    if level is None:  # cannot happen after portfolios 0005; refuse rather than guess
+        raise TransitionError("This item has no level to sign off at; ask for it again.")
     review = Review.objects.create(
         revision=revision,
         supervision=supervision,
@@ -460,12 +473,13 @@ def comment_add(*, evidence: Evidence, by: User, body: str) -> Comment:
     title = evidence.current.title
     if by.pk == owner.pk:
         for supervisor in reviewers_of(evidence):
+            seen = title_submitted_to(supervisor, evidence)  # never a draft's title
             notify(
                 supervisor,
-                f"{by.full_name} commented on “{title}”.",
+                f"{by.full_name} commented on “{seen}”.",
                 reverse("supervision:evidence", args=[evidence.pk]),
                 email="supervision/comment",
-                context={"comment": comment, "title": title, "author": by},
+                context={"comment": comment, "title": seen, "author": by},
             )
     else:
         notify(

@@ -230,8 +230,9 @@ def _review_context(revision: EvidenceRevision, **extra: object) -> dict[str, ob
         "evidence": evidence,
         "spec": KINDS[evidence.kind],
         "practitioner": evidence.portfolio.user,
-        "level": evidence.portfolio.target_level,
-        "declaration": services.declaration_text(evidence.portfolio.target_level),
+        # The level fixed at submission, never the practitioner's target level today.
+        "level": (level := revision.signed_off_level or revision.submitted_level),
+        "declaration": services.declaration_text(level) if level else "",
         "comments": evidence.comments.select_related("author"),
         "comment_form": CommentForm(),
         "events": evidence.events.select_related("actor", "revision"),

@@ -25,6 +25,7 @@ from register.services.applications import (
 )
 from register.services.common import DECLARATIONS, RENEWAL_DECLARATIONS
 from register.services.decisions import (
+    PartyToApplication,
     application_approve,
     application_assign,
     application_reject,
@@ -37,6 +38,7 @@ from register.services.entries import entry_remove, entry_renew, renewal_reminde
 __all__ = [
     "DECLARATIONS",
     "RENEWAL_DECLARATIONS",
+    "PartyToApplication",
     "ReferenceProblem",
     "application_approve",
     "application_assign",

@@ -51,13 +51,25 @@ def application_start(*, user: User, level: int) -> Application:
 
 
 def application_declare(*, application: Application, keys: list[str], by: User) -> Application:
-    if application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
-        raise TransitionError("Declarations can only change before you submit.")
-    now = timezone.now().isoformat()
-    application.declarations = {
-        k: application.declarations.get(k, now) for k in keys if k in DECLARATIONS
-    }
-    application.save(update_fields=["declarations"])
+    """Record the declarations agreed to, keeping the time each was first agreed. Locked and
+    conditional on the status, so a submission racing this cannot freeze half of it."""
+    if application.applicant_id != by.pk:
+        raise TransitionError("Only the applicant can make the declarations.")
+    editable = (Status.DRAFT, Status.INFO_REQUESTED)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status not in editable:
+            raise TransitionError("Declarations can only change before you submit.")
+        now = timezone.now().isoformat()
+        declarations = {k: locked.declarations.get(k, now) for k in keys if k in DECLARATIONS}
+        updated = Application.objects.filter(pk=locked.pk, status__in=editable).update(
+            declarations=declarations
+        )
+        if updated != 1:
+            raise TransitionError("Declarations can only change before you submit.")
+        agreed = ", ".join(sorted(declarations)) or "none"
+        event(locked, by, locked.status, locked.status, f"declarations agreed: {agreed}")
+    application.refresh_from_db()
     return application
 
 
@@ -205,9 +217,31 @@ def reference_submit(*, reference: Reference | None, data: dict[str, str]) -> Re
 
 
 def reference_withdraw(*, reference: Reference, by: User) -> None:
-    if reference.application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
-        raise TransitionError("References can only change before you submit.")
-    Reference.objects.filter(pk=reference.pk).update(status=Reference.Status.WITHDRAWN)
+    """Withdraw a reference request (or a reference already given) before submission."""
+    editable = (Status.DRAFT, Status.INFO_REQUESTED)
+    with transaction.atomic():
+        # The application is locked first, as application_submit locks it, so a withdrawal
+        # and a submission happen one after the other.
+        application = Application.objects.select_for_update().get(pk=reference.application_id)
+        if application.applicant_id != by.pk:
+            raise TransitionError("Only the applicant can withdraw a reference request.")
+        if application.status not in editable:
+            raise TransitionError("References can only change before you submit.")
+        updated = Reference.objects.filter(
+            pk=reference.pk,
+            status__in=(Reference.Status.REQUESTED, Reference.Status.RECEIVED),
+            application__status__in=editable,
+        ).update(status=Reference.Status.WITHDRAWN)
+        if updated != 1:
+            raise TransitionError("This reference request was already withdrawn.")
+        event(
+            application,
+            by,
+            application.status,
+            application.status,
+            f"reference from {reference.name} withdrawn",
+        )
+    reference.refresh_from_db()
 
 
 def submission_problems(application: Application) -> list[str]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imhcpd.models import User
+from portfolios.models import Region
 from portfolios.services import TransitionError
 from portfolios.supervision.notifications import notify
 from register.models import (
@@ -22,12 +23,23 @@ from register.models import (
     InfoRequest,
     RegisterEntry,
 )
-from register.selectors import add_months
+from register.selectors import add_months, conflict_of_interest
 from register.services.applications import application_submit
 from register.services.common import Status, event, move
 
 
+class PartyToApplication(TransitionError):
+    """The administrator is party to the application (own, endorsed, referenced)."""
+
+
+def _not_party(application: Application, admin: User) -> None:
+    reason = conflict_of_interest(application, admin)
+    if reason:
+        raise PartyToApplication(reason)
+
+
 def application_assign(*, application: Application, admin: User) -> Application:
+    _not_party(application, admin)
     with transaction.atomic():
         if application.status == Status.SUBMITTED:
             move(
@@ -59,27 +71,48 @@ def note_add(*, application: Application, admin: User, body: str) -> AdminNote:
     return AdminNote.objects.create(application=application, author=admin, body=body.strip())
 
 
+_REGION_BY_LABEL = {label: code for code, label in Region.choices}
+
+
 def application_approve(
-    *, application: Application, admin: User, valid_from: dt.date | None = None
+    *,
+    application: Application,
+    admin: User,
+    valid_from: dt.date | None = None,
+    reviewed_version: int | None = None,
 ) -> RegisterEntry:
+    """Approve and publish what the administrator reviewed: the name and region come from
+    the latest snapshot, never the live portfolio (a region changed after submission is not
+    published unreviewed). `reviewed_version`, when given, must still be the latest."""
+    _not_party(application, admin)
     valid_from = valid_from or timezone.localdate()
     with transaction.atomic():
+        snapshot = application.snapshots.order_by("-version").first()
+        if snapshot is None:
+            raise TransitionError("This application has no submitted snapshot to approve.")
+        if reviewed_version is not None and reviewed_version != snapshot.version:
+            raise TransitionError(
+                f"The applicant has resubmitted (version {snapshot.version}); review that "
+                "version before deciding."
+            )
         move(
             application,
             Application.IN_QUEUE,
             Status.APPROVED,
             by=admin,
             decided_at=timezone.now(),
+            detail=f"snapshot version {snapshot.version}",
         )
-        portfolio = application.portfolio
+        person = snapshot.data.get("person", {})
+        region_label = person.get("region") or application.portfolio.get_region_display()
         entry = RegisterEntry.objects.create(
             number=f"IMHRR-{valid_from.year}-{application.pk:06d}",
             user=application.applicant,
             application=application,
-            name=application.applicant.get_full_name(),
+            name=person.get("name") or application.applicant.get_full_name(),
             level=application.level,
-            region=portfolio.region,
-            region_label=portfolio.get_region_display(),
+            region=_REGION_BY_LABEL.get(region_label, application.portfolio.region),
+            region_label=region_label,
             valid_from=valid_from,
             valid_to=add_months(valid_from, settings.REGISTER_VALIDITY_MONTHS),
         )
@@ -104,6 +137,7 @@ def application_approve(
 def application_reject(*, application: Application, admin: User, reasons: str) -> Application:
     if not reasons.strip():
         raise TransitionError("Give the reasons for rejecting.")
+    _not_party(application, admin)
     with transaction.atomic():
         move(
             application,
@@ -129,6 +163,7 @@ def application_request_info(
 ) -> InfoRequest:
     if not questions.strip():
         raise TransitionError("Write the questions for the applicant.")
+    _not_party(application, admin)
     with transaction.atomic():
         move(
             application,

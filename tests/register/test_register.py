@@ -1089,6 +1089,7 @@ def test_request_info_needs_questions_and_the_applicant_sees_history(  # type: i
     steps = re.findall(r"(\w+) → (\w+)", history)
     assert steps == [
         ("new", "draft"),
+        ("draft", "draft"),  # the declarations agreed
         ("draft", "submitted"),
         ("submitted", "under_review"),
         ("under_review", "info_requested"),
@@ -1629,7 +1630,8 @@ def test_every_application_transition_leaves_an_event(  # type: ignore[no-untype
 ) -> None:
     app = prepare()
     p, a, b = practitioner.pk, register_admin.pk, second_admin.pk
-    assert _trail(app) == [(p, "", "draft")]
+    # Started, then the declarations agreed (recorded without a change of status).
+    assert _trail(app) == [(p, "", "draft"), (p, "draft", "draft")]
     with commit():
         services.application_submit(application=app, by=practitioner)
     # Questions before anyone took it: the answer puts it back in the queue.
@@ -1646,6 +1648,7 @@ def test_every_application_transition_leaves_an_event(  # type: ignore[no-untype
         entry = services.application_approve(application=app, admin=second_admin)
     assert _trail(app) == [
         (p, "", "draft"),
+        (p, "draft", "draft"),
         (p, "draft", "submitted"),
         (b, "submitted", "info_requested"),
         (p, "info_requested", "submitted"),
@@ -1681,7 +1684,7 @@ def test_withdrawal_and_rejection_leave_events(  # type: ignore[no-untyped-def]
 ) -> None:
     app = prepare()
     p, a = practitioner.pk, register_admin.pk
-    expected = [(p, "", "draft")]
+    expected = [(p, "", "draft"), (p, "draft", "draft")]  # started, declarations agreed
     if ending != "withdraw_draft":
         with commit():
             services.application_submit(application=app, by=practitioner)

@@ -710,7 +710,8 @@ def test_a_submitted_revision_is_read_only_on_every_path(client, practitioner, s
     ]
     assert upload.status_code == 409
     assert said(deleted) == [
-        "Evidence that has been submitted for review is kept and cannot be deleted."
+        "Evidence that has been submitted for review is kept and cannot be deleted; "
+        "archive it instead."
     ]
     assert revision_state(submitted) == before
     assert evidence.revisions.count() == 1

@@ -198,7 +198,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "kinds": EvidenceKind.choices,
         "filters": {"supervisee": supervisee, "kind": kind, "domain": domain},
         "declaration": services.declaration_text(0).replace(
-            " at Level 0", " at the practitioner's target level"
+            " at Level 0", " at the level shown for each item (fixed when it was submitted)"
         ),
     }
     return render(request, "supervision/home.html", context)

@@ -40,6 +40,9 @@ def test_raising_the_target_level_after_submission_does_not_change_the_sign_off(
     portfolio_update(portfolio=practitioner.portfolio, by=practitioner, data={"target_level": 3})
 
     client.force_login(supervisor)
+    queue = client.get("/supervision/").content.decode()
+    assert "revision 1 · Level 2" in queue
+    assert "at the level shown for each item" in queue
     page = client.get(f"/supervision/reviews/{submitted.pk}/").content.decode()
     assert "Sign-off asked at <strong>Level 2</strong>" in page
     assert "competencies at Level 2." in page

@@ -435,6 +435,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_safe
 def entry(request: HttpRequest, number: str) -> HttpResponse:
     item = RegisterEntry.objects.filter(number__iexact=number).first()
+    # An entry removed because its account closed still answers, as removed, so nobody can
+    # pass its number off as current; one removed by an administrator is not found.
     if item is None or (
         item.status == RegisterEntry.Status.REMOVED
         and item.account_closed_at is None

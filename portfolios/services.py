@@ -486,4 +486,3 @@ def goal_from_gap(*, portfolio: Portfolio, competency: Competency, by: User) -> 
 @transaction.atomic
 def goal_delete(*, goal: DevelopmentGoal, by: User) -> None:
     goal.delete()
-

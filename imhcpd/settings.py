@@ -153,7 +153,8 @@ CACHE_URL = env_required(
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: a Redis outage must not answer 500 (imhcpd/cache.py says why).
+            "BACKEND": "imhcpd.cache.FailOpenRedisCache",
             "LOCATION": CACHE_URL,
         }
     }

@@ -33,7 +33,7 @@ def test_production_values_give_a_shared_cache_a_broker_and_no_preload() -> None
         "False",  # HSTS preload is opt-in
         "31536000",
         "False",  # tasks go to the worker
-        "django.core.cache.backends.redis.RedisCache",
+        "imhcpd.cache.FailOpenRedisCache",  # Redis, shared by every process, fails open
         "https://imhcpd.example.org",
     ]
 

@@ -22,6 +22,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
+from kombu import pools
 
 from imhcpd.celery import app as celery_app
 from imhcpd.tasks import clear_expired_sessions
@@ -96,7 +97,10 @@ def _use_broker(url: str) -> None:
     # configuration): point this process's app at `url`, drop pooled connections to the old.
     os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.broker_url = url
-    celery_app.pool.force_close_all()
+    # app.pool is kombu's global pool for the URL: closing it without clearing kombu's
+    # registry leaves a closed pool that later tests get back ("Acquire on closed pool"),
+    # and eager tasks acquire a producer too. reset() closes every pool and forgets them.
+    pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     celery_app.control.mailbox.__dict__.pop("producer_pool", None)

@@ -8,6 +8,22 @@ from django.db import models, transaction
 from django.utils import timezone
 
 
+def freeze_name(instance: models.Model, person: str, name_field: str) -> None:
+    """Copy the person's name onto the row when it is first saved, so the record still says
+    who acted after their account is closed (the foreign key then becomes NULL)."""
+    if getattr(instance, f"{person}_id") and not getattr(instance, name_field):
+        setattr(instance, name_field, getattr(instance, person).get_full_name())
+
+
+def frozen_name(instance: models.Model, person: str, name_field: str, fallback: str = "") -> str:
+    """The name as it was frozen, else the live account's, else `fallback`."""
+    if getattr(instance, name_field):
+        return getattr(instance, name_field)
+    return (
+        getattr(instance, person).get_full_name() if getattr(instance, f"{person}_id") else fallback
+    )
+
+
 class TransitionRecord(models.Model):
     """Abstract: each app's event model adds the foreign key to what changed."""
 
@@ -29,13 +45,12 @@ class TransitionRecord(models.Model):
         return f"{self.from_status or 'new'} → {self.to_status}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.actor_id and not self.actor_name:
-            self.actor_name = self.actor.get_full_name()
+        freeze_name(self, "actor", "actor_name")
         super().save(*args, **kwargs)
 
     @property
     def actor_display(self) -> str:
-        return self.actor_name or (self.actor.get_full_name() if self.actor_id else "")
+        return frozen_name(self, "actor", "actor_name")
 
 
 def transition(

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from competencies.models import Competency, Framework
+from imhcpd.audit import freeze_name, frozen_name
 from imhcpd.querysets import owned_by
 
 
@@ -323,13 +324,12 @@ class EvidenceEvent(models.Model):
         return self.get_action_display()
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.actor_id and not self.actor_name:
-            self.actor_name = self.actor.get_full_name()
+        freeze_name(self, "actor", "actor_name")
         super().save(*args, **kwargs)
 
     @property
     def actor_display(self) -> str:
-        return self.actor_name or (self.actor.get_full_name() if self.actor_id else "")
+        return frozen_name(self, "actor", "actor_name")
 
 
 class DevelopmentGoal(models.Model):

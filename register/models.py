@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from imhcpd.audit import TransitionRecord
+from imhcpd.audit import TransitionRecord, freeze_name, frozen_name
 from imhcpd.querysets import owned_by
 
 
@@ -182,8 +182,7 @@ class InfoRequest(models.Model):
         return f"Questions on application #{self.application_id}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.asked_by_id and not self.asked_by_name:
-            self.asked_by_name = self.asked_by.get_full_name()
+        freeze_name(self, "asked_by", "asked_by_name")
         super().save(*args, **kwargs)
 
 
@@ -205,15 +204,12 @@ class AdminNote(models.Model):
         return f"Note on application #{self.application_id}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.author_id and not self.author_name:
-            self.author_name = self.author.get_full_name()
+        freeze_name(self, "author", "author_name")
         super().save(*args, **kwargs)
 
     @property
     def author_display(self) -> str:
-        if self.author_name:
-            return self.author_name
-        return self.author.get_full_name() if self.author_id else "A former administrator"
+        return frozen_name(self, "author", "author_name", "A former administrator")
 
 
 class ApplicationEvent(TransitionRecord):

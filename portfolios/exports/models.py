@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from imhcpd.audit import TransitionRecord
+from imhcpd.audit import TransitionRecord, freeze_name
 from imhcpd.querysets import owned_by
 from imhcpd.storage import PrivateFileSystemStorage
 
@@ -111,8 +111,7 @@ class PortfolioExport(models.Model):
         return f"{self.get_kind_display()} {self.code}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.owner_id and not self.issued_to_name:
-            self.issued_to_name = self.owner.get_full_name()
+        freeze_name(self, "owner", "issued_to_name")
         super().save(*args, **kwargs)
 
     @property

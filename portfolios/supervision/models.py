@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from imhcpd.audit import TransitionRecord
+from imhcpd.audit import TransitionRecord, freeze_name, frozen_name
 from imhcpd.querysets import owned_by
 
 
@@ -140,15 +140,12 @@ class Review(models.Model):
         return f"{self.get_outcome_display()} ({self.created_at:%Y-%m-%d})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.reviewer_id and not self.reviewer_name:
-            self.reviewer_name = self.reviewer.get_full_name()
+        freeze_name(self, "reviewer", "reviewer_name")
         super().save(*args, **kwargs)
 
     @property
     def reviewer_display(self) -> str:
-        if self.reviewer_name:
-            return self.reviewer_name
-        return self.reviewer.get_full_name() if self.reviewer_id else "a former supervisor"
+        return frozen_name(self, "reviewer", "reviewer_name", "a former supervisor")
 
 
 class Comment(models.Model):
@@ -170,15 +167,12 @@ class Comment(models.Model):
         return f"Comment by {self.author_display} on {self.created_at:%Y-%m-%d}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.author_id and not self.author_name:
-            self.author_name = self.author.get_full_name()
+        freeze_name(self, "author", "author_name")
         super().save(*args, **kwargs)
 
     @property
     def author_display(self) -> str:
-        if self.author_name:
-            return self.author_name
-        return self.author.get_full_name() if self.author_id else "A former user"
+        return frozen_name(self, "author", "author_name", "A former user")
 
 
 class Notification(models.Model):

@@ -35,3 +35,27 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
         fields = ["email_each_event", "weekly_digest"]
+
+
+class BulkSignOffForm(forms.Form):
+    """The queue's bulk sign-off: the ticked items and the one declaration. The view has
+    already answered 404 to an id that was never submitted to this supervisor; `choices`
+    are the ids that were."""
+
+    revision = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label="Items to sign off",
+        error_messages={"required": "Select at least one item to sign off."},
+    )
+    declaration = forms.BooleanField(
+        error_messages={"required": "Tick the declaration to sign off the selected items."},
+    )
+
+    def __init__(self, *args: object, choices: list[int], **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "bulk-%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["revision"].choices = [(pk, pk) for pk in choices]
+
+    def selected(self) -> set[int]:
+        """The ticked ids as sent, kept when the form comes back with an error."""
+        return {int(v) for v in self.data.getlist("revision") if str(v).isdigit()}

@@ -181,6 +181,9 @@ class Notification(models.Model):
     )
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
+    # Notifications about the same thing (an evidence item's submissions, reviews and
+    # comments) share a key and are shown as one entry; empty: shown on its own.
+    group_key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -189,7 +192,10 @@ class Notification(models.Model):
     class Meta:
         db_table = "portfolios_notification"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["user", "group_key"], name="notification_user_group"),
+        ]
 
     def __str__(self) -> str:
         return self.text
@@ -230,3 +236,37 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.week}"
+
+
+class AttachmentAccess(models.Model):
+    """Each time someone other than its owner opens or downloads an attachment (today: the
+    supervisor it was submitted to). Kept with the name frozen when their account closes;
+    it goes with the attachment, which goes only with its owner's account."""
+
+    attachment = models.ForeignKey(
+        "portfolios.Attachment", on_delete=models.CASCADE, related_name="accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField(max_length=150, blank=True)
+    inline = models.BooleanField("opened in the browser")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "attachment accesses"
+
+    def __str__(self) -> str:
+        how = "opened" if self.inline else "downloaded"
+        return (
+            f"{self.attachment_id} {how} by {self.user_display} at {self.created_at:%Y-%m-%d %H:%M}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        freeze_name(self, "user", "user_name")
+        super().save(*args, **kwargs)
+
+    @property
+    def user_display(self) -> str:
+        return frozen_name(self, "user", "user_name", "a former user")

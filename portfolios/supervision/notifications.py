@@ -7,10 +7,23 @@ The register and exports notify through here too: one inbox for everything a per
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -18,7 +31,7 @@ from django.utils.text import Truncator
 from imhcpd.links import absolute_url
 from imhcpd.mail import send_templated_email
 from imhcpd.models import User
-from portfolios.models import EvidenceRevision
+from portfolios.models import Evidence, EvidenceRevision
 from portfolios.supervision.models import (
     DigestSent,
     Notification,
@@ -40,13 +53,14 @@ def notify(
     email: str | None = None,
     context: Mapping[str, Any] | None = None,
     essential: bool = False,
+    group: str = "",
 ) -> Notification:
     """An in-app notification and, when `email` names a template, an email after commit unless
     the person opted out. `essential` emails (register decisions, expiry) go whatever the
-    preference says."""
+    preference says. Notifications with the same `group` are shown as one entry."""
     # Names and titles are long enough to overflow the column; the email keeps the full text.
     short = Truncator(text).chars(Notification._meta.get_field("text").max_length)
-    notification = Notification.objects.create(user=user, text=short, url=path)
+    notification = Notification.objects.create(user=user, text=short, url=path, group_key=group)
     if email and (essential or preferences_for(user).email_each_event):
         send_templated_email(
             to=user.email,
@@ -61,11 +75,98 @@ def notify(
     return notification
 
 
+def evidence_group(evidence: Evidence) -> str:
+    """The group of every notification about one evidence item: its submissions, reviews
+    and comments (a person is only ever on one side of an item)."""
+    return f"evidence:{evidence.pk}"
+
+
 @transaction.atomic
-def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
+def notifications_mark_read(
+    *, user: User, ids: Iterable[int] | None = None, path: str = "", group: str = ""
+) -> int:
+    """Mark this person's unread notifications read: all of them, or those with these ids,
+    or those pointing at `path` or in `group` (the person has seen what they are about).
+    Returns how many changed."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    elif path or group:
+        seen = Q(url=path) if path else Q()
+        if group:
+            seen |= Q(group_key=group)
+        unread = unread.filter(seen)
+    return unread.update(read_at=timezone.now())
+
+
+@dataclass
+class NotificationGroup:
+    """One entry in the inbox: the latest notification about something, and the others."""
+
+    latest: Notification
+    earlier: list[Notification]
+    unread: int
+
+    @property
+    def count(self) -> int:
+        return 1 + len(self.earlier)
+
+    @property
+    def ids(self) -> list[int]:
+        return [self.latest.pk, *(n.pk for n in self.earlier)]
+
+
+def _group_of() -> Case:
+    # A notification without a group is a group of its own.
+    return Case(
+        When(group_key="", then=Concat(Value("#"), Cast("pk", CharField()))),
+        default=F("group_key"),
+        output_field=CharField(),
     )
+
+
+def notification_groups(user: User) -> QuerySet[Any]:
+    """This person's groups, newest activity first: `key`, `latest`, `total`, `unread`
+    (values rows, cheap to paginate; `groups_with_notifications` fills a page of them)."""
+    return (
+        Notification.objects.for_owner(user)
+        .annotate(key=_group_of())
+        .values("key")
+        .annotate(
+            latest=Max("created_at"),
+            last_pk=Max("pk"),
+            total=Count("pk"),
+            unread=Count("pk", filter=Q(read_at__isnull=True)),
+        )
+        .order_by("-latest", "-last_pk")
+    )
+
+
+def groups_with_notifications(
+    user: User, rows: Iterable[Mapping[str, Any]]
+) -> list[NotificationGroup]:
+    """The notifications of a page of `notification_groups` rows, in two queries at most."""
+    keys = [row["key"] for row in rows]
+    if not keys:
+        return []
+    by_key: dict[str, list[Notification]] = {key: [] for key in keys}
+    found = (
+        Notification.objects.for_owner(user)
+        .annotate(key=_group_of())
+        .filter(key__in=keys)
+        .order_by("-created_at", "-pk")
+    )
+    for notification in found:
+        by_key[notification.key].append(notification)
+    return [
+        NotificationGroup(
+            latest=items[0],
+            earlier=items[1:],
+            unread=sum(1 for n in items if n.read_at is None),
+        )
+        for items in by_key.values()
+        if items
+    ]
 
 
 # --- Weekly digest ------------------------------------------------------------------------------

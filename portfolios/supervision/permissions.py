@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from imhcpd.models import User
-from portfolios.models import Evidence, EvidenceRevision
+from portfolios.models import Attachment, Evidence, EvidenceRevision
 from portfolios.supervision.models import Supervision
 
 
@@ -21,6 +21,17 @@ def reviewer_revisions(user: User) -> QuerySet[EvidenceRevision]:
 def get_revision_for_reviewer(user: User, pk: int) -> EvidenceRevision:
     return get_object_or_404(
         reviewer_revisions(user).select_related("evidence__portfolio__user", "submitted_to"),
+        pk=pk,
+    )
+
+
+def get_attachment_for_reviewer(user: User, pk: int) -> Attachment:
+    """An attachment of a revision submitted to this person (never a draft's, never one
+    from a supervision that has ended)."""
+    return get_object_or_404(
+        Attachment.objects.filter(revision__in=reviewer_revisions(user)).select_related(
+            "revision__evidence"
+        ),
         pk=pk,
     )
 

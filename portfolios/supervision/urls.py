@@ -14,6 +14,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review, name="review"),
     path("reviews/bulk/", views.bulk_sign_off, name="bulk"),
     path("evidence/<int:pk>/", views.reviewer_evidence, name="evidence"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("evidence/<int:pk>/submit/", views.evidence_submit, name="submit"),
     path("evidence/<int:pk>/comments/", views.comment, name="comment"),
     path("notifications/", views.notifications, name="notifications"),

@@ -7,12 +7,15 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from imhcpd.invitations import remember_invitee
 from imhcpd.quotas import check_quota
+from imhcpd.storage import INLINE_TYPES, private_download
 from portfolios import selectors
 from portfolios.evidence_kinds import KINDS
 from portfolios.models import EvidenceKind, EvidenceRevision
@@ -21,10 +24,22 @@ from portfolios.selectors import CompetencyStatus
 from portfolios.services import TransitionError
 from portfolios.supervision import selectors as supervision_selectors
 from portfolios.supervision import services
-from portfolios.supervision.forms import CommentForm, InviteForm, PreferencesForm, ReturnForm
+from portfolios.supervision.forms import (
+    BulkSignOffForm,
+    CommentForm,
+    InviteForm,
+    PreferencesForm,
+    ReturnForm,
+)
 from portfolios.supervision.models import NotificationPreference, Supervision
-from portfolios.supervision.notifications import notifications_mark_read
+from portfolios.supervision.notifications import (
+    evidence_group,
+    groups_with_notifications,
+    notification_groups,
+    notifications_mark_read,
+)
 from portfolios.supervision.permissions import (
+    get_attachment_for_reviewer,
     get_evidence_for_commenter,
     get_evidence_for_reviewer,
     get_revision_for_reviewer,
@@ -58,6 +73,8 @@ def supervisors(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
                 return redirect("supervision:supervisors")
         status = 400
+    if request.method == "GET":
+        notifications_mark_read(user=request.user, path=request.path)
     context = {
         "form": form,
         "supervisions": portfolio.supervisions.select_related("supervisor").prefetch_related(
@@ -141,6 +158,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         # Email verification drops allauth's `next`; the session keeps the way back here.
         request.session[RESUME_SESSION_KEY] = request.get_full_path()
+        remember_invitee(request, supervision.invitee_email, supervision.invitee_name)
         return render(
             request,
             "supervision/invitation.html",
@@ -175,21 +193,25 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 # --- The supervisor's side -------------------------------------------------------------------
 
 
-@require_safe
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
+def _queue_page(
+    request: HttpRequest, *, bulk_form: BulkSignOffForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The review queue; after a failed bulk sign-off, with the ticked boxes still ticked."""
     user = request.user
+    source = request.POST if bulk_form is not None else request.GET
     active = supervision_selectors.supervisees(user)
-    supervisee = request.GET.get("supervisee", "")
-    kind = request.GET.get("kind", "")
-    domain = request.GET.get("domain", "")
+    supervisee = source.get("supervisee", "")
+    kind = source.get("kind", "")
+    domain = source.get("domain", "")
     queue = supervision_selectors.review_queue(
         user,
         supervision_id=int(supervisee) if supervisee.isdigit() else None,
         kind=kind,
         domain=int(domain) if domain.isdigit() else None,
     )
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    page = Paginator(queue, 50).get_page(source.get("page"))
+    if request.method == "GET":
+        notifications_mark_read(user=user, path=request.path)
     context = {
         "active": active,
         "sections": queue_sections(user),
@@ -197,11 +219,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "kinds": EvidenceKind.choices,
         "filters": {"supervisee": supervisee, "kind": kind, "domain": domain},
+        "bulk_form": bulk_form,
+        "selected": bulk_form.selected() if bulk_form is not None else set(),
         "declaration": services.declaration_text(0).replace(
             " at Level 0", " at the level shown for each item (fixed when it was submitted)"
         ),
     }
-    return render(request, "supervision/home.html", context)
+    return render(request, "supervision/home.html", context, status=status)
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request)
 
 
 @require_safe
@@ -283,6 +313,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             _review_context(revision, return_form=return_form),
             status=400,
         )
+    notifications_mark_read(
+        user=request.user, path=request.path, group=evidence_group(revision.evidence)
+    )
     return render(
         request, "supervision/review.html", _review_context(revision, return_form=return_form)
     )
@@ -291,18 +324,22 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def bulk_sign_off(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("revision") if v.isdigit()]
-    if not ids:
-        messages.error(request, "Select at least one item to sign off.")
-        return redirect("supervision:home")
-    revisions = [get_revision_for_reviewer(request.user, pk) for pk in ids]
+    ids = {int(v) for v in request.POST.getlist("revision") if v.isdigit()}
+    # Another person's id is a 404, as everywhere; one already decided is skipped below.
+    revisions = [get_revision_for_reviewer(request.user, pk) for pk in sorted(ids)]
+    form = BulkSignOffForm(request.POST, choices=[r.pk for r in revisions])
+    if not form.is_valid():
+        return _queue_page(request, bulk_form=form, status=400)
+    chosen = set(form.cleaned_data["revision"])
     try:
         done, skipped = services.review_bulk_sign_off(
-            revisions=revisions, by=request.user, declared=request.POST.get("declaration") == "on"
+            revisions=[r for r in revisions if r.pk in chosen],
+            by=request.user,
+            declared=form.cleaned_data["declaration"],
         )
     except TransitionError as exc:
-        messages.error(request, str(exc))
-        return redirect("supervision:home")
+        form.add_error(None, str(exc))
+        return _queue_page(request, bulk_form=form, status=409)
     if done:
         messages.success(request, f"Signed off {len(done)} item{'s' if len(done) != 1 else ''}.")
     for revision, why in skipped:
@@ -312,10 +349,24 @@ def bulk_sign_off(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An attachment of an item submitted to this supervisor: PDFs and images open in the
+    browser, anything else (or `?download=1`) downloads. Every open is recorded first, in
+    the same transaction: a file that cannot be served leaves no record."""
+    found = get_attachment_for_reviewer(request.user, pk)
+    inline = request.GET.get("download") != "1" and found.content_type in INLINE_TYPES
+    with transaction.atomic():
+        services.attachment_opened(attachment=found, by=request.user, inline=inline)
+        return private_download(found.file, found.filename, found.content_type, inline=inline)
+
+
+@require_safe
+@login_required
 def reviewer_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """A supervisor's view of one item: the revisions submitted to them and the thread."""
     evidence = get_evidence_for_reviewer(request.user, pk)
     revisions = supervision_selectors.revisions_of(request.user, evidence)
+    notifications_mark_read(user=request.user, path=request.path, group=evidence_group(evidence))
     return render(
         request,
         "supervision/evidence.html",
@@ -353,10 +404,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("supervision:notifications")
-    items = Paginator(supervision_selectors.notifications_of(request.user), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "supervision/notifications.html", {"page": items})
+    page = Paginator(notification_groups(request.user), 30).get_page(request.GET.get("page"))
+    groups = groups_with_notifications(request.user, page.object_list)
+    # Shown is seen: what this page lists is marked read, but still looks new this once.
+    notifications_mark_read(user=request.user, ids=[i for g in groups for i in g.ids])
+    return render(request, "supervision/notifications.html", {"page": page, "groups": groups})
 
 
 @login_required

@@ -5,6 +5,7 @@ a lock."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -41,10 +42,11 @@ def test_raising_the_target_level_after_submission_does_not_change_the_sign_off(
 
     client.force_login(supervisor)
     queue = client.get("/supervision/").content.decode()
-    assert "revision 1 · Level 2" in queue
+    assert re.search(r'data-testid="queue-level"><strong class="tag[^"]*">Level 2</strong>', queue)
     assert "at the level shown for each item" in queue
     page = client.get(f"/supervision/reviews/{submitted.pk}/").content.decode()
     assert "Sign-off asked at <strong>Level 2</strong>" in page
+    assert re.search(r'data-testid="review-level"><strong class="tag[^"]*">Level 2</strong>', page)
     assert "competencies at Level 2." in page
     assert "Level 3" not in page
 

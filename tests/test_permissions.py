@@ -114,7 +114,12 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/supervision/supervisees/{ended_supervision}/", {**REVIEWER_ONLY, "supervisor": 404}),
     ("GET", "/supervision/reviews/{submitted}/", REVIEWER_ONLY),
     ("GET", "/supervision/reviews/{signed}/", {**REVIEWER_ONLY, "supervisor": 404}),
-    ("POST", "/supervision/reviews/bulk/", dict.fromkeys(PERSONAS, 302)),
+    # Nothing ticked: the queue again with the error (400), whoever asks.
+    ("POST", "/supervision/reviews/bulk/", {**dict.fromkeys(PERSONAS, 400), "anonymous": 302}),
+    # A submitted item's attachment: its reviewer only (a draft's or another's: 404).
+    ("GET", "/supervision/attachments/{submitted_attachment}/", REVIEWER_ONLY),
+    ("GET", "/supervision/attachments/{attachment}/", {**REVIEWER_ONLY, "supervisor": 404}),
+    ("GET", "/portfolio/attachments/{submitted_attachment}/", OWNER_ONLY),
     ("GET", "/supervision/evidence/{submitted_evidence}/", REVIEWER_ONLY),
     ("GET", "/supervision/evidence/{signed_evidence}/", {**REVIEWER_ONLY, "supervisor": 404}),
     ("GET", "/supervision/evidence/{evidence}/", {**REVIEWER_ONLY, "supervisor": 404}),
@@ -217,6 +222,8 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     goal = goal_save(portfolio=portfolio, by=practitioner, title="Learn VIG", competencies=[])
     active = make_supervision(portfolio, supervisor)
     submitted = make_evidence(portfolio, title="Sent for review")
+    sent_file = SimpleUploadedFile("sent.png", png_bytes(), content_type="image/png")
+    submitted_attachment = attachment_add(evidence=submitted, upload=sent_file, by=practitioner)
     evidence_submit(evidence=submitted, supervision=active, by=practitioner)
     former = make_supervision(portfolio, ended_supervisor)
     signed = make_evidence(portfolio, title="Signed by the former supervisor")
@@ -255,6 +262,7 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
         "discussion": discussion.pk,
         "evidence": evidence.pk,
         "attachment": attachment.pk,
+        "submitted_attachment": submitted_attachment.pk,
         "goal": goal.pk,
         "supervision": active.pk,
         "ended_supervision": former.pk,
@@ -314,6 +322,7 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
         [
             "evidence",
             "attachment",
+            "submitted_attachment",
             "goal",
             "supervision",
             "ended_supervision",

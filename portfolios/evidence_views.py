@@ -17,7 +17,13 @@ from competencies.models import Competency
 from imhcpd.storage import private_download
 from portfolios import archive, confidentiality, selectors, services
 from portfolios.evidence_kinds import KINDS, text_to_scan
-from portfolios.forms import AttachmentForm, LinkFormSet, evidence_form_class
+from portfolios.forms import (
+    AttachmentForm,
+    LinkFormSet,
+    NewAttachmentsForm,
+    evidence_form_class,
+    grouped_competency_choices,
+)
 from portfolios.models import EvidenceKind, EvidenceRevision
 from portfolios.permissions import (
     get_attachment_for_user,
@@ -61,7 +67,28 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
 
 
 def _competencies(portfolio):  # type: ignore[no-untyped-def]
-    return Competency.objects.filter(framework_id=portfolio.framework_id).order_by("order")
+    return (
+        Competency.objects.filter(framework_id=portfolio.framework_id)
+        .select_related("domain")
+        .order_by("order")
+    )
+
+
+def _latest_feedback(evidence):  # type: ignore[no-untyped-def]
+    """The newest review if it returned the item: what the practitioner is now answering.
+
+    Through the reverse relations only (portfolios may not import supervision): the review of
+    a revision and the item's comments, as the detail page shows them.
+    """
+    reviewed = (
+        evidence.revisions.filter(review__isnull=False)
+        .select_related("review")
+        .order_by("-number")
+        .first()
+    )
+    if reviewed is None or reviewed.review.outcome != EvidenceRevision.Status.RETURNED:
+        return None
+    return reviewed
 
 
 def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignore[no-untyped-def]
@@ -87,23 +114,36 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
         request.POST or None,
         initial=link_initial,
         prefix="links",
-        form_kwargs={"competencies": competencies},
+        form_kwargs={
+            "competencies": competencies,
+            "grouped": grouped_competency_choices(competencies),
+        },
+    )
+    # Files can be chosen while first writing an item; later ones go on the item's page.
+    files = (
+        NewAttachmentsForm(request.POST or None, request.FILES or None) if not evidence else None
     )
     findings: dict[str, list[confidentiality.Finding]] = {}
     if request.method == "POST":
-        if form.is_valid() and links.is_valid():
+        files_ok = files is None or files.is_valid()
+        if form.is_valid() and links.is_valid() and files_ok:
             data = form.to_input(links.links())
             confirmed = form.cleaned_data["confirm_no_identifiers"]
             try:
                 if evidence is None:
+                    uploads = files.cleaned_data["attachments"]
                     evidence = services.evidence_create(
                         portfolio=portfolio,
                         kind=kind,
                         data=data,
                         by=request.user,
                         confirm_no_identifiers=confirmed,
+                        uploads=uploads,
                     )
-                    messages.success(request, "Evidence saved as a draft.")
+                    attached = f" with {len(uploads)} attachment{'s' if len(uploads) != 1 else ''}"
+                    messages.success(
+                        request, f"Evidence saved as a draft{attached if uploads else ''}."
+                    )
                 else:
                     revision = services.evidence_update(
                         evidence=evidence,
@@ -119,6 +159,8 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
                     "confirm_no_identifiers",
                     "Edit the highlighted text, or confirm that it does not identify anyone.",
                 )
+            except UploadRejected as exc:
+                files.add_error("attachments", f"{exc.message} Nothing has been saved yet.")
             except services.TransitionError as exc:
                 messages.error(request, str(exc))
                 return redirect("portfolios:evidence_detail", pk=evidence.pk)
@@ -144,6 +186,11 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
         "findings_summary": confidentiality.summary(findings) if findings else "",
         "highlighted": highlighted,
         "why": confidentiality.WHY,
+        "files": files,
+        # Browsers never keep chosen files when a page comes back: say so.
+        "files_lost": bool(request.FILES) and status == 400,
+        "returned": _latest_feedback(evidence) if evidence is not None else None,
+        "comments": evidence.comments.select_related("author") if evidence is not None else [],
     }
     return render(request, "portfolios/evidence_form.html", context, status=status)
 

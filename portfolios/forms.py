@@ -5,15 +5,25 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from competencies.models import Competency, Level
+from imhcpd.widgets import DateInput
 from portfolios import registration
 from portfolios.evidence_kinds import KINDS, KindSpec
 from portfolios.models import DevelopmentGoal, Portfolio, Profession, Rating
 from portfolios.services import PROFILE_FIELDS, EvidenceInput, LinkInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# A select's empty choice says what to do, never "---------".
+EMPTY_CHOICES = {
+    "profession": "Choose your profession",
+    "work_setting": "Choose where you work",
+    "region": "Choose your nation or region",
+}
 
 
 class PortfolioForm(forms.ModelForm):
@@ -43,6 +53,9 @@ class PortfolioForm(forms.ModelForm):
         )
         self.level_guidance = levels
         self.fields["registration_number"].required = False
+        for name, words in EMPTY_CHOICES.items():
+            field = self.fields[name]
+            field.choices = [("", words), *(c for c in field.choices if c[0] != "")]
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -75,7 +88,7 @@ class RatingFields(forms.Form):
     )
     confidence = forms.TypedChoiceField(
         label="Confidence (optional)",
-        choices=[("", "—")] + [(n, str(n)) for n in range(1, 6)],
+        choices=[("", "Not given")] + [(n, str(n)) for n in range(1, 6)],
         coerce=int,
         empty_value=None,
         required=False,
@@ -85,7 +98,7 @@ class RatingFields(forms.Form):
         label="Note (optional)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "data-maxlength": 2000}),
     )
 
 
@@ -113,6 +126,21 @@ class DomainAssessmentForm(forms.Form):
 
     def is_valid(self) -> bool:
         return all(sub.is_valid() for _, sub in self.rows)
+
+    @property
+    def summary_errors(self) -> list[dict[str, str]]:
+        """For the error summary component: each message names its competency."""
+        found = []
+        for competency, sub in self.rows:
+            if not sub.is_bound:
+                continue
+            for field in sub:
+                target = field.auto_id + ("_0" if field.name == "rating" else "")
+                found.extend(
+                    {"message": f"{competency.code}: {message}", "href": f"#{target}"}
+                    for message in field.errors
+                )
+        return found
 
 
 def _quarter_hours(value: Decimal) -> None:
@@ -191,7 +219,7 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
         if f.choices:
             field: forms.Field = forms.ChoiceField(
                 label=f.label,
-                choices=[("", "—"), *f.choices],
+                choices=[("", "Choose one"), *f.choices],
                 required=f.required,
                 help_text=f.help_text,
             )
@@ -201,7 +229,11 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
                 required=f.required,
                 help_text=f.help_text,
                 max_length=10000 if f.long else 200,
-                widget=forms.Textarea(attrs={"rows": 5}) if f.long else forms.TextInput,
+                widget=(
+                    forms.Textarea(attrs={"rows": 5, "data-maxlength": 10000})
+                    if f.long
+                    else forms.TextInput
+                ),
             )
         attrs[f.name] = field
     form_class = type(f"{kind.title().replace('_', '')}Form", (EvidenceForm,), attrs)
@@ -235,13 +267,16 @@ class LinkForm(forms.Form):
         label="How this shows it",
         required=False,
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "data-maxlength": 3000}),
     )
 
-    def __init__(self, *args: object, competencies=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: object, competencies=None, grouped=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         if competencies is not None:
             self.fields["competency"].queryset = competencies
+        if grouped is not None:
+            # Options under one heading per domain: a long list a phone's picker can scroll.
+            self.fields["competency"].widget.choices = grouped
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -288,6 +323,51 @@ LinkFormSet = forms.formset_factory(
 )
 
 
+def grouped_competency_choices(competencies) -> list:  # type: ignore[no-untyped-def]
+    """[("", prompt), ("Domain 1: …", [(pk, "1.01 Title"), …]), …] for a grouped select."""
+    groups: dict[object, list[tuple[int, str]]] = {}
+    for c in competencies:
+        groups.setdefault(c.domain, []).append((c.pk, f"{c.code} {c.title}"))
+    return [("", "Choose a competency…")] + [
+        (f"Domain {d.number}: {d.title}", options) for d, options in groups.items()
+    ]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the services' upload inspection."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        accept = ".pdf,.png,.jpg,.jpeg,.docx"
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+NEW_ITEM_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES  # files in one request
+
+
+class NewAttachmentsForm(forms.Form):
+    """Files chosen while first writing an item, saved with it or not at all."""
+
+    attachments = MultipleFileField(
+        label="Attach files (optional)",
+        required=False,
+        help_text=(
+            f"PDF, PNG, JPEG or Word (.docx), up to 10 MB each; up to {NEW_ITEM_FILES} files "
+            "here and more from the item’s page. Remove names and anything identifying a "
+            "family first."
+        ),
+        error_messages={"empty": "One of the files is empty."},
+    )
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Attach a file",
@@ -301,20 +381,46 @@ class GoalForm(forms.ModelForm):
     competencies = forms.ModelMultipleChoiceField(
         queryset=Competency.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+        widget=forms.CheckboxSelectMultiple,
+        label="Competencies this goal develops (optional)",
+        help_text="Tick each one. The goal closes by itself once they are all signed off.",
+        error_messages={"invalid_choice": "Choose competencies from the list shown."},
+    )
+    target_date = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="Target date (optional)",
+        help_text="For example, 27 3 2027.",
+        error_messages={"invalid": "Enter a real date, for example 27 3 2027."},
     )
 
     class Meta:
         model = DevelopmentGoal
         fields = ["title", "competencies", "actions", "target_date", "status"]
-        widgets = {"target_date": DATE_WIDGET, "actions": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"actions": forms.Textarea(attrs={"rows": 4, "data-maxlength": 5000})}
         labels = {"title": "Goal"}
 
     def __init__(self, *args: object, competencies=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["competencies"].queryset = competencies
         self.fields["competencies"].label_from_instance = lambda c: f"{c.code} {c.title}"
+        self.fields["actions"].validators.append(MaxLengthValidator(5000))
+
+    def clean_target_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("target_date")
+        # An overdue goal keeps its date while other things are edited; a new date is ahead.
+        unchanged = self.instance.pk is not None and value == self.instance.target_date
+        if value and value < timezone.localdate() and not unchanged:
+            raise forms.ValidationError("The target date must be today or in the future.")
+        return value
+
+    def competency_groups(self) -> list[tuple[object, list[tuple[Competency, bool]]]]:
+        """(domain, [(competency, ticked)]) for the picker: one fieldset per domain."""
+        chosen = {str(v) for v in (self["competencies"].value() or [])}
+        groups: dict[object, list[tuple[Competency, bool]]] = {}
+        for c in self.fields["competencies"].queryset:
+            groups.setdefault(c.domain, []).append((c, str(c.pk) in chosen))
+        return list(groups.items())
 
 
 class DeleteAccountForm(forms.Form):

@@ -347,6 +347,9 @@ class DevelopmentGoal(models.Model):
     actions = models.TextField("actions", blank=True, help_text="What you will do, one per line")
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    # The level the goal aims at (the target level when it was set): it closes by itself once
+    # every competency it names is signed off at this level or above.
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -374,6 +377,8 @@ class GoalEvent(models.Model):
     )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
+    # Why, when the change was not the practitioner's own (closed by a sign-off).
+    detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -19,7 +19,7 @@ from portfolios.permissions import get_goal_for_user, portfolio_required
 @require_safe
 @portfolio_required
 def plan(request: HttpRequest) -> HttpResponse:
-    goals = request.portfolio.goals.prefetch_related("competencies").order_by(
+    goals = request.portfolio.goals.prefetch_related("competencies", "events").order_by(
         "status", "target_date", "pk"
     )
     open_goals = [g for g in goals if g.status in DevelopmentGoal.OPEN_STATUSES]
@@ -34,7 +34,11 @@ def plan(request: HttpRequest) -> HttpResponse:
 def _goal_form_page(
     request: HttpRequest, portfolio: Portfolio, goal: DevelopmentGoal | None
 ) -> HttpResponse:
-    competencies = Competency.objects.filter(framework_id=portfolio.framework_id).order_by("order")
+    competencies = (
+        Competency.objects.filter(framework_id=portfolio.framework_id)
+        .select_related("domain")
+        .order_by("order")
+    )
     form = GoalForm(request.POST or None, instance=goal, competencies=competencies)
     if request.method == "POST":
         if form.is_valid():

@@ -7,25 +7,25 @@ rows, evidence revisions and events, goal events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from competencies.models import Competency, Framework
 from imhcpd.models import User
-from portfolios import confidentiality
+from portfolios import confidentiality, goals
 from portfolios.evidence_kinds import text_to_scan
 from portfolios.models import (
     Attachment,
-    DevelopmentGoal,
     Evidence,
     EvidenceEvent,
     EvidenceLink,
     EvidenceRevision,
-    GoalEvent,
     Portfolio,
     ProfileChange,
     Rating,
@@ -34,6 +34,11 @@ from portfolios.models import (
 from portfolios.uploads import MAX_ATTACHMENTS_PER_ITEM, UploadRejected, inspect_upload
 
 Status = EvidenceRevision.Status
+
+# The plan's services live in portfolios.goals; these names are kept for existing callers.
+goal_save = goals.goal_save
+goal_from_gap = goals.goal_from_gap
+goal_delete = goals.goal_delete
 
 
 class TransitionError(Exception):
@@ -214,8 +219,12 @@ def evidence_event(
     to_status: str = "",
     detail: str = "",
 ) -> EvidenceEvent:
-    """The audit row of an evidence change; the item comes from the revision when not given."""
-    return EvidenceEvent.objects.create(
+    """The audit row of an evidence change; the item comes from the revision when not given.
+
+    Recording a sign-off (supervision calls this once the accepted links are settled) also
+    closes the goals it completes, in the same transaction: the plan's one hook on sign-off.
+    """
+    event = EvidenceEvent.objects.create(
         evidence_id=evidence.pk if evidence is not None else revision.evidence_id,
         revision=revision,
         action=action,
@@ -224,6 +233,9 @@ def evidence_event(
         to_status=to_status,
         detail=detail,
     )
+    if action == EvidenceEvent.Action.SIGNED_OFF and revision is not None:
+        goals.goals_close_signed_off(portfolio=revision.evidence.portfolio)
+    return event
 
 
 def _confirmation_event(
@@ -246,8 +258,15 @@ def evidence_create(
     data: EvidenceInput,
     by: User,
     confirm_no_identifiers: bool = False,
+    uploads: Sequence[UploadedFile] = (),
 ) -> Evidence:
+    """A new draft item. Files given with it are all checked before anything is written: one
+    refused file (UploadRejected) refuses the whole item, so nothing is half-saved."""
     flags, confirmed_at = _confidentiality(kind, data, confirm_no_identifiers)
+    if len(uploads) > MAX_ATTACHMENTS_PER_ITEM:
+        raise UploadRejected(f"An item can have at most {MAX_ATTACHMENTS_PER_ITEM} attachments.")
+    for upload in uploads:
+        inspect_upload(upload)
     now = timezone.now()
     evidence = Evidence.objects.create(
         portfolio=portfolio, kind=kind, created_at=now, updated_at=now
@@ -271,6 +290,15 @@ def evidence_create(
     evidence_event(evidence, revision, EvidenceEvent.Action.CREATED, by, to_status=Status.DRAFT)
     if confirmed_at:
         _confirmation_event(evidence, revision, by, flags)
+    stored: list[str] = []
+    try:
+        for upload in uploads:
+            stored.append(attachment_add(evidence=evidence, upload=upload, by=by).file.name)
+    except BaseException:
+        # The rows roll back with this transaction; the files already written must go too.
+        for name in stored:
+            default_storage.delete(name)
+        raise
     return evidence
 
 
@@ -427,62 +455,6 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
 
 def _delete_unreferenced_files(names: list[str]) -> None:
     # Revisions share stored files; remove one only when no attachment row still uses it.
-    from django.core.files.storage import default_storage
-
     for name in set(names):
         if not Attachment.objects.filter(file=name).exists():
             default_storage.delete(name)
-
-
-# --- Development plan -----------------------------------------------------------
-
-
-@transaction.atomic
-def goal_save(
-    *,
-    portfolio: Portfolio,
-    by: User,
-    title: str,
-    competencies: list[Competency],
-    actions: str = "",
-    target_date: dt.date | None = None,
-    status: str = DevelopmentGoal.Status.PLANNED,
-    goal: DevelopmentGoal | None = None,
-) -> DevelopmentGoal:
-    now = timezone.now()
-    if goal is None:
-        goal = DevelopmentGoal(portfolio=portfolio, created_at=now)
-        old_status = ""
-    else:
-        goal = DevelopmentGoal.objects.select_for_update().get(pk=goal.pk, portfolio=portfolio)
-        old_status = goal.status
-    goal.title = title
-    goal.actions = actions
-    goal.target_date = target_date
-    goal.status = status
-    goal.updated_at = now
-    goal.save()
-    goal.competencies.set(competencies)
-    if old_status != status:
-        GoalEvent.objects.create(goal=goal, actor=by, from_status=old_status, to_status=status)
-    return goal
-
-
-def goal_from_gap(*, portfolio: Portfolio, competency: Competency, by: User) -> DevelopmentGoal:
-    existing = portfolio.goals.filter(
-        competencies=competency, status__in=DevelopmentGoal.OPEN_STATUSES
-    ).first()
-    if existing is not None:
-        return existing  # one click twice must not make two goals
-    return goal_save(
-        portfolio=portfolio,
-        by=by,
-        title=f"Evidence {competency.code} {competency.title}",
-        competencies=[competency],
-        target_date=timezone.localdate() + dt.timedelta(days=90),
-    )
-
-
-@transaction.atomic
-def goal_delete(*, goal: DevelopmentGoal, by: User) -> None:
-    goal.delete()

@@ -230,7 +230,7 @@ def test_cpd_hours_and_participation_are_shown(signed_in) -> None:  # type: igno
     signed_in.post(create_url(EvidenceKind.CPD_ACTIVITY), evidence_post(EvidenceKind.CPD_ACTIVITY))
 
     html = signed_in.get(detail_url(Evidence.objects.get())).content.decode()
-    assert "<strong>Hours:</strong> 3.25 · participatory" in html
+    assert "<strong>Hours:</strong> 3.25 h · participatory" in html
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -29,9 +29,10 @@ from portfolios.models import (
     Portfolio,
     SelfAssessment,
 )
-from portfolios.selectors import CompetencyStatus, competency_states
+from portfolios.selectors import CompetencyState, CompetencyStatus, competency_states
 
-SNAPSHOT_VERSION = 1
+# 2: returned revisions left out, a cover summary, gaps and checksums in the PDF.
+SNAPSHOT_VERSION = 2
 EMBEDDABLE = {"image/png", "image/jpeg"}
 Kind = PortfolioExport.Kind
 
@@ -118,42 +119,66 @@ def _review(review: Any) -> dict[str, Any]:
     }
 
 
-def _evidence(portfolio: Portfolio, options: ExportOptions) -> list[dict[str, Any]]:
-    """Each item's current revision with links, attachments and its review (five queries)."""
+def _printed(portfolio: Portfolio) -> tuple[list[tuple[Evidence, int, int | None]], int]:
+    """Which revision of each item goes into the PDF: (item, printed revision id, id of an
+    earlier signed-off revision to mention), and how many items are left out (two queries).
+
+    A revision returned for changes is the supervisor saying it does not (yet) show what it
+    claims, so it is never printed as evidence: the item's newest signed-off revision stands
+    in for it, and an item never signed off is left out (the cover says how many)."""
     items = list(
         Evidence.objects.filter(portfolio=portfolio, current__isnull=False)
-        .select_related(
-            "current",
-            "current__review",
-            "current__review__reviewer",
-            "current__review__supervision",
-        )
-        .prefetch_related(
-            Prefetch(
-                "current__links",
-                queryset=EvidenceLink.objects.select_related("competency").order_by(
-                    "competency__order"
-                ),
-            ),
-            Prefetch("current__attachments", queryset=Attachment.objects.order_by("pk")),
-        )
-        .order_by("current__date", "pk")
+        .select_related("current")
+        .only("pk", "kind", "current__status")
     )
-    items = [e for e in items if _in_period(options, e.current.date)]
-    # An item edited after sign-off still carries its earlier sign-off; say so.
-    earlier: dict[int, EvidenceRevision] = {}
-    for revision in (
+    newest_signed: dict[int, int] = dict(
         EvidenceRevision.objects.filter(
             evidence__in=[e.pk for e in items], status=EvidenceRevision.Status.SIGNED_OFF
         )
         .exclude(pk=F("evidence__current"))
-        .select_related("review", "review__reviewer", "review__supervision")
         .order_by("number")
-    ):
-        earlier[revision.evidence_id] = revision  # the newest wins
+        .values_list("evidence_id", "pk")  # the newest wins in the dict
+    )
+    printed, left_out = [], 0
+    for item in items:
+        signed = newest_signed.get(item.pk)
+        if item.current.status != EvidenceRevision.Status.RETURNED:
+            printed.append((item, item.current_id, signed))
+        elif signed is not None:
+            printed.append((item, signed, None))
+        else:
+            left_out += 1
+    return printed, left_out
+
+
+def _evidence(portfolio: Portfolio, options: ExportOptions) -> tuple[list[dict[str, Any]], int]:
+    """The printed revision of each item with links, attachments and its review (five
+    queries), in date order; and the number of returned items left out."""
+    printed, left_out = _printed(portfolio)
+    revisions = (
+        EvidenceRevision.objects.filter(
+            pk__in=[p for _, p, _ in printed] + [e for _, _, e in printed if e]
+        )
+        .select_related("review", "review__reviewer", "review__supervision")
+        .prefetch_related(
+            Prefetch(
+                "links",
+                queryset=EvidenceLink.objects.select_related("competency").order_by(
+                    "competency__order"
+                ),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
+        )
+        .in_bulk()
+    )
+    rows = [
+        (item, revisions[p], revisions[e] if e else None)
+        for item, p, e in printed
+        if _in_period(options, revisions[p].date)
+    ]
+    rows.sort(key=lambda row: (row[1].date, row[0].pk))
     out = []
-    for ref, item in enumerate(items, start=1):
-        rev = item.current
+    for ref, (item, rev, previous) in enumerate(rows, start=1):
         spec = KINDS[item.kind]
         fields = []
         for f in spec.details:
@@ -163,7 +188,6 @@ def _evidence(portfolio: Portfolio, options: ExportOptions) -> list[dict[str, An
             if value:
                 fields.append([f.label, value])
         review = getattr(rev, "review", None)
-        previous = earlier.get(item.pk)
         out.append(
             {
                 "ref": f"E{ref}",
@@ -178,6 +202,8 @@ def _evidence(portfolio: Portfolio, options: ExportOptions) -> list[dict[str, An
                 "status": rev.status,
                 "status_label": rev.get_status_display(),
                 "revision": rev.number,
+                # The item's newer revision was returned; this signed-off one stands in.
+                "later_returned": rev.pk != item.current_id,
                 "fields": fields,
                 "links": [
                     {
@@ -207,13 +233,15 @@ def _evidence(portfolio: Portfolio, options: ExportOptions) -> list[dict[str, An
                 ),
             }
         )
-    return out
+    return out, left_out
 
 
 def _competencies(
-    portfolio: Portfolio, level: int, evidence: list[dict[str, Any]]
+    portfolio: Portfolio,
+    level: int,
+    evidence: list[dict[str, Any]],
+    states: list[CompetencyState],
 ) -> list[dict[str, Any]]:
-    states = competency_states(portfolio, level)
     descriptors = dict(
         Descriptor.objects.filter(
             competency__framework_id=portfolio.framework_id, level__number=level
@@ -361,11 +389,29 @@ def _revalidation(
     }
 
 
+def _summary(
+    evidence: list[dict[str, Any]], states: list[CompetencyState], left_out: int, cpd_total: str
+) -> dict[str, Any]:
+    """The cover's figures: sign-offs at the export's level, hours and the dates covered."""
+    dates = sorted(e["date"] for e in evidence)
+    return {
+        "signed_off": sum(1 for s in states if s.status == CompetencyStatus.SIGNED_OFF),
+        "competencies": len(states),
+        "items": len(evidence),
+        "returned_left_out": left_out,
+        "cpd_hours": cpd_total,
+        "first_date": dates[0] if dates else None,
+        "last_date": dates[-1] if dates else None,
+        "attachments": sum(len(e["attachments"]) for e in evidence),
+    }
+
+
 def build_snapshot(portfolio: Portfolio, options: ExportOptions) -> dict[str, Any]:
     portfolio = Portfolio.objects.select_related("user", "framework").get(pk=portfolio.pk)
     framework = portfolio.framework
     level = Level.objects.get(framework=framework, number=options.level)
-    evidence = _evidence(portfolio, options)
+    evidence, left_out = _evidence(portfolio, options)
+    states = competency_states(portfolio, options.level)
     logs = {
         kind: {
             "refs": [e["ref"] for e in evidence if e["kind"] == kind],
@@ -391,6 +437,7 @@ def build_snapshot(portfolio: Portfolio, options: ExportOptions) -> dict[str, An
             "version": framework.version,
             "illustrative": framework.is_illustrative,
         },
+        "summary": _summary(evidence, states, left_out, logs[EvidenceKind.CPD_ACTIVITY]["total"]),
         "evidence": evidence,
         "cpd_log": logs[EvidenceKind.CPD_ACTIVITY],
         "supervision_log": logs[EvidenceKind.SUPERVISION],
@@ -398,5 +445,5 @@ def build_snapshot(portfolio: Portfolio, options: ExportOptions) -> dict[str, An
     if options.kind == Kind.REVALIDATION:
         snapshot["revalidation"] = _revalidation(portfolio, options, evidence)
     else:
-        snapshot["domains"] = _competencies(portfolio, options.level, evidence)
+        snapshot["domains"] = _competencies(portfolio, options.level, evidence, states)
     return snapshot

@@ -397,15 +397,20 @@ def test_the_illustrative_note_follows_the_framework(practitioner) -> None:  # t
     assert "not AiMH UK" not in render_html(snapshot, meta)
 
 
-def test_an_embedded_png_is_listed_with_its_sha256(portfolio_pdf: ReadBack) -> None:
+def test_an_embedded_png_is_drawn_with_its_item_and_hashed_in_the_appendix(
+    portfolio_pdf: ReadBack,
+) -> None:
+    (item_page,) = [i for i, text in enumerate(portfolio_pdf.pages) if "· Poster I made" in text]
+    assert f"{portfolio_pdf.attachment_name} (" in portfolio_pdf.pages[item_page]
+    # The picture itself is drawn on that page, and it is the only raster image in the PDF.
+    assert portfolio_pdf.image_pages == [item_page]
+    # Its SHA-256 is listed once, in the appendix, not beside the item.
     pages = [
         i for i, text in enumerate(portfolio_pdf.pages) if portfolio_pdf.attachment_sha256 in text
     ]
     assert len(pages) == 1
-    page = portfolio_pdf.pages[pages[0]]
-    assert f"{portfolio_pdf.attachment_name} " in page
-    # The picture itself is drawn on that page, and it is the only raster image in the PDF.
-    assert portfolio_pdf.image_pages == pages
+    assert "Appendix: attachment checksums" in portfolio_pdf.pages[pages[0]]
+    assert pages[0] != item_page
 
 
 # --- 2. Revalidation pack -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -27,3 +28,27 @@ def isodate(value: str | None, fmt: str = "DATE_FORMAT") -> str:
 @register.filter
 def percent_of(count: int, total: int) -> float:
     return round(100 * count / total, 1) if total else 0.0
+
+
+@register.filter
+def hours_h(value: str | None) -> str:
+    """'3.75' → '3.75 h', '14.00' → '14 h': quarter hours stay exact on a record people sign."""
+    text = f"{Decimal(value or 0).normalize():f}"
+    return f"{text} h"
+
+
+@register.filter
+def gap_step(status: str, level: int) -> str:
+    """What a competency not yet signed off at `level` still needs, in words."""
+    return {
+        "not_started": "Rate yourself, then link evidence and ask for a sign-off",
+        "working_towards": "Rate it achieved when it is, then link evidence",
+        "achieved": "Link it from an evidence item and ask for a sign-off",
+        "evidenced": f"A supervisor's sign-off at Level {level} or above",
+    }.get(status, "")
+
+
+@register.filter
+def nothing_recorded(competencies: list[dict]) -> list[dict]:
+    """The competencies of a domain with no self-assessment and no linked evidence."""
+    return [c for c in competencies if not c.get("history") and not c.get("links")]

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class CompetenciesConfig(AppConfig):
     name = "competencies"
     verbose_name = "Competency framework"
+
+    def ready(self) -> None:
+        from imhcpd.navigation import register_link
+
+        register_link(
+            "framework",
+            "Framework",
+            "competencies:overview",
+            role=None,
+            order=90,
+            matches=("competencies:*",),
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -24,7 +25,21 @@ class Flag:
     fallback: bool  # the role of someone who has no other role yet
 
 
+@dataclass(frozen=True)
+class Link:
+    key: str
+    label: str
+    url_name: str
+    role: str | None  # a flag name, "staff", or None for everyone (signed in or not)
+    order: int  # lower comes first; links past MAX_PRIMARY go to the account menu
+    matches: tuple[str, ...]  # "namespace:url_name" patterns (fnmatch) that mark it current
+
+
+# More than six primary links wrap on a laptop at 125 % zoom and crowd a phone's menu.
+MAX_PRIMARY = 6
+
 _FLAGS: dict[str, Flag] = {}
+_LINKS: dict[str, Link] = {}
 
 
 def register_flag(
@@ -35,6 +50,20 @@ def register_flag(
     fallback: bool = False,
 ) -> None:
     _FLAGS[name] = Flag(annotation=annotation, landing=landing, fallback=fallback)
+
+
+def register_link(
+    key: str,
+    label: str,
+    url_name: str,
+    *,
+    role: str | None,
+    order: int,
+    matches: tuple[str, ...] = (),
+) -> None:
+    """A page in the navigation for the people holding `role`. The six lowest `order`s a
+    person can see are the primary links; the rest appear under "More" in the account menu."""
+    _LINKS[key] = Link(key, label, url_name, role, order, matches or (url_name,))
 
 
 class Navigation:
@@ -50,6 +79,29 @@ class Navigation:
         if name.startswith("_"):
             raise AttributeError(name)
         return self._values.get(name, False)
+
+    def _visible(self, link: Link) -> bool:
+        if link.role is None:
+            return True
+        if link.role == "staff":
+            return self.staff
+        return bool(self._values.get(link.role))
+
+    def links(self, current: str = "") -> list[dict[str, Any]]:
+        """Every link this person may see, in order, each marked current or not; `current`
+        is the page's "namespace:url_name"."""
+        shown = sorted(
+            (link for link in _LINKS.values() if self._visible(link)), key=lambda k: k.order
+        )
+        return [
+            {
+                "key": link.key,
+                "label": link.label,
+                "url_name": link.url_name,
+                "current": any(fnmatchcase(current, pattern) for pattern in link.matches),
+            }
+            for link in shown
+        ]
 
     @property
     def landing(self) -> str | None:

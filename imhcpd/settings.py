@@ -7,6 +7,7 @@ supplies SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS and SMTP.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -64,6 +65,12 @@ SITE_URL = env_required(
 ).rstrip("/")
 # Shown in page titles, emails and PDFs.
 SITE_NAME = os.environ.get("SITE_NAME", "IMH CPD")
+# Shown on the contact, privacy and accessibility pages.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "support@imhcpd.localhost")
+# The date the accessibility statement was last checked against the site (ISO date).
+ACCESSIBILITY_STATEMENT_REVIEWED = datetime.date.fromisoformat(
+    os.environ.get("ACCESSIBILITY_STATEMENT_REVIEWED", "2026-12-02")
+)
 
 INSTALLED_APPS = [
     "imhcpd",

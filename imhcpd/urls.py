@@ -17,8 +17,18 @@ admin.site.login = secure_admin_login(require_safe(admin.site.login))
 # allauth's own limits (logins, account emails) answer with the site's 429 page.
 handler429 = "imhcpd.quotas.handler429"
 
+pages = (
+    [
+        path("accessibility/", views.page, {"template": "accessibility"}, name="accessibility"),
+        path("privacy/", views.page, {"template": "privacy"}, name="privacy"),
+        path("contact/", views.page, {"template": "contact"}, name="contact"),
+    ],
+    "pages",
+)
+
 urlpatterns = [
     path("", home, name="home"),
+    path("", include(pages)),
     path("health", views.ready, name="health"),
     path("health/live", views.live, name="health_live"),
     path("health/ready", views.ready, name="health_ready"),

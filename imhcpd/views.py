@@ -4,7 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from kombu import Connection
@@ -60,3 +61,16 @@ def ready(request: HttpRequest) -> JsonResponse:
 
 # `/health`, as before this split: the readiness check under its old address.
 health = ready
+
+
+@require_safe
+def page(request: HttpRequest, template: str) -> HttpResponse:
+    """The service's fixed pages: accessibility statement, privacy notice, contact."""
+    return render(
+        request,
+        f"pages/{template}.html",
+        {
+            "contact_email": settings.CONTACT_EMAIL,
+            "accessibility_reviewed": settings.ACCESSIBILITY_STATEMENT_REVIEWED,
+        },
+    )

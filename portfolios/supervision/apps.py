@@ -10,11 +10,17 @@ class SupervisionConfig(AppConfig):
         from django.db.models import Count, Exists, OuterRef, Q
 
         from imhcpd.erasure import register_step
-        from imhcpd.navigation import register_flag
+        from imhcpd.navigation import register_flag, register_link
         from portfolios.supervision import erasure
         from portfolios.supervision.models import Supervision
 
         register_step("supervision", order=30, erase=erasure.erase, export=erasure.export)
+
+        # The dashboard's "Get started" list: inviting a supervisor is supervision's step.
+        from portfolios.panels import register_onboarding_step
+        from portfolios.supervision.dashboard import invite_step
+
+        register_onboarding_step(order=40, task=invite_step)
 
         register_flag(
             "supervisor",
@@ -24,6 +30,22 @@ class SupervisionConfig(AppConfig):
                 )
             ),
             landing="supervision:home",
+        )
+        register_link(
+            "review-queue",
+            "Review queue",
+            "supervision:home",
+            role="supervisor",
+            order=20,
+            matches=("supervision:home", "supervision:review*", "supervision:supervisee*"),
+        )
+        register_link(
+            "supervisors",
+            "Supervisors",
+            "supervision:supervisors",
+            role="practitioner",
+            order=50,
+            matches=("supervision:supervisors", "supervision:invit*"),
         )
         register_flag(
             "unread",

@@ -127,9 +127,11 @@ def nav_items(html: str) -> set[str]:
 
 
 def test_navigation_follows_the_roles(client, practitioner, register_admin, staff) -> None:
-    assert nav_items(client.get("/framework/").content.decode()) == {"sign-in", "sign-up"}
+    # Primary links and the account menu; tests/imhcpd/test_navigation.py pins the order.
+    anonymous = nav_items(client.get("/framework/").content.decode())
+    assert anonymous == {"framework", "public-register", "sign-in", "sign-up"}
     client.force_login(practitioner)
-    assert nav_items(client.get("/framework/").content.decode()) == {
+    assert nav_items(client.get("/framework/").content.decode()) >= {
         "dashboard",
         "matrix",
         "evidence",
@@ -191,7 +193,7 @@ def test_a_supervisor_without_a_portfolio_sees_their_own_work(
     client.force_login(supervisor)
     assert client.get("/")["Location"] == "/supervision/"
     items = nav_items(client.get("/supervision/").content.decode())
-    assert "supervision" in items
+    assert "review-queue" in items
     assert not items & {"dashboard", "matrix", "evidence", "plan", "exports"}
     # Anyone with a portfolio of their own keeps the practitioner's pages.
     client.force_login(practitioner)

@@ -4,6 +4,8 @@ persona is shown and where each lands, and that the register's queue section arr
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -108,3 +110,47 @@ def test_the_register_adds_endorsements_to_the_supervisors_queue(practitioner, s
 
     supervision_end(supervision=supervision, by=practitioner)
     assert queue_sections(supervisor) == []  # an ended supervision grants nothing
+
+
+def primary_and_more(client, url: str = "/framework/") -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    html = client.get(url).content.decode()
+    nav = html[html.index('id="main-nav"') : html.index("account-nav")]
+    menu = html[html.index("account-nav") : html.index("</header>")]
+    return re.findall(r'data-nav="([a-z-]+)"', nav), re.findall(r'data-nav="([a-z-]+)"', menu)
+
+
+def test_each_persona_sees_at_most_six_primary_links_the_rest_in_the_account_menu(
+    client, practitioner, other_practitioner, supervisor, register_admin
+) -> None:  # type: ignore[no-untyped-def]
+    assert primary_and_more(client)[0] == ["framework", "public-register"]
+    client.force_login(practitioner)
+    primary, menu = primary_and_more(client)
+    assert primary == ["dashboard", "matrix", "evidence", "supervisors", "register-apply", "plan"]
+    assert menu == [
+        "account-menu",
+        "notifications",
+        "account",
+        "security",
+        "my-data",
+        "exports",
+        "framework",
+        "public-register",
+        "sign-out",
+    ]
+    make_supervision(practitioner.portfolio, other_practitioner)
+    client.force_login(User.objects.get(pk=other_practitioner.pk))
+    primary, menu = primary_and_more(client)
+    assert len(primary) == 6 and primary[:2] == ["dashboard", "review-queue"]
+    assert "plan" in menu and "exports" in menu
+    make_supervision(other_practitioner.portfolio, supervisor)
+    client.force_login(User.objects.get(pk=supervisor.pk))
+    assert primary_and_more(client)[0] == ["review-queue", "framework", "public-register"]
+    client.force_login(register_admin)
+    assert primary_and_more(client)[0] == ["register-admin", "framework", "public-register"]
+
+
+def test_the_current_page_is_marked_in_the_navigation(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practitioner)
+    html = client.get("/portfolio/evidence/new/").content.decode()
+    assert re.search(r'data-nav="evidence" aria-current="page"', html)
+    assert len(re.findall(r'aria-current="page"', html)) == 1

@@ -45,3 +45,34 @@ def current_totp(secret: str) -> str:
     if TOTP_PERIOD - time.time() % TOTP_PERIOD < 2:
         time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.1)
     return format_hotp_value(hotp_value(secret, int(time.time()) // TOTP_PERIOD))
+
+
+def open_account_menu(page: Page) -> None:
+    """Open the account menu (notifications, account, two-factor, your data, more, sign out);
+    below 1200 px it sits inside the collapsed menu, which is opened first."""
+    toggle = page.get_by_test_id("menu-button")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu = page.locator("[data-nav=account-menu]")
+    if menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+
+
+def go_to(page: Page, key: str) -> None:
+    """Follow a navigation link by its key (data-nav), wherever the navigation put it: the
+    primary links, or "More" in the account menu."""
+    link = page.locator(f"#main-nav [data-nav={key}]")
+    if not link.is_visible():
+        toggle = page.get_by_test_id("menu-button")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+    if not link.is_visible():
+        open_account_menu(page)
+    link.click()
+    page.wait_for_load_state()
+
+
+def sign_out(page: Page) -> None:
+    open_account_menu(page)
+    page.locator("[data-nav=sign-out]").click()
+    page.wait_for_load_state()

@@ -18,6 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from imhcpd.links import absolute_url
 from imhcpd.mail import site_context
 
+# The page that sent someone to set up two-factor authentication (imhcpd.middleware), and,
+# once the app is set up, where the last step ("I have saved these") continues to
+# (imhcpd.account_views): "" for their home.
+MFA_RESUME_SESSION_KEY = "imhcpd_resume_after_mfa_setup"
+MFA_SETUP_SESSION_KEY = "imhcpd_mfa_setting_up"
+
 # Links allauth puts in its emails' context, built on whatever host the request came in on.
 EMAILED_LINKS = ("activate_url", "password_reset_url", "signup_url")
 
@@ -131,3 +137,5 @@ def record_mfa_on_set_up(
     record_authentication(
         request, user, "mfa", id=authenticator.pk, type=authenticator.type, set_up=True
     )
+    # The recovery codes come next, as the last step of one guided set-up.
+    request.session[MFA_SETUP_SESSION_KEY] = request.session.pop(MFA_RESUME_SESSION_KEY, "")

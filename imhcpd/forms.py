@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest
 
+from imhcpd.invitations import forget_invitee
 from imhcpd.models import User
 
 
@@ -27,3 +28,4 @@ class SignupForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
+        forget_invitee(request)

@@ -19,6 +19,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from imhcpd.adapters import MFA_RESUME_SESSION_KEY
 from imhcpd.navigation import navigation_for
 from imhcpd.roles import has_role, session_used_mfa
 
@@ -40,7 +41,8 @@ def second_factor_redirect(request: HttpRequest, *, why: str = WHY_ADMIN) -> Htt
         request,
         f"{why}, so two-factor authentication is required. Set it up to continue.",
     )
-    # allauth shows the recovery codes after set-up and ignores `next`, so none is sent.
+    # allauth ignores `next` here: the session keeps the way back (imhcpd.account_views).
+    request.session[MFA_RESUME_SESSION_KEY] = request.get_full_path()
     return HttpResponseRedirect(reverse("mfa_activate_totp"))
 
 

@@ -185,7 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "portfolios:dashboard"
+# "home" sends each person to their role's own page (imhcpd.navigation landing).
+LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -193,11 +194,27 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Confirming in the browser that signed up signs the person in (allauth keeps the pending
+# sign-in in that session; a link opened elsewhere leads to the sign-in page instead).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_FORM_CLASS = "imhcpd.forms.SignupForm"
+# The site's wording on allauth's forms (sentence case, UK English, GOV.UK labels).
+ACCOUNT_FORMS = {
+    name: f"imhcpd.account_forms.{cls}"
+    for name, cls in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "add_email": "AddEmailForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_ADAPTER = "imhcpd.adapters.AccountAdapter"
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
@@ -231,7 +248,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "IMH CPD"
 MFA_RECOVERY_CODE_COUNT = 10
 # A wrong code on re-authentication counts per user, not against the address's login budget.
-MFA_FORMS = {"reauthenticate": "imhcpd.adapters.MFAReauthenticateForm"}
+MFA_FORMS = {
+    "reauthenticate": "imhcpd.account_forms.MFAReauthenticate",
+    "authenticate": "imhcpd.account_forms.AuthenticateForm",
+    "activate_totp": "imhcpd.account_forms.ActivateTOTPForm",
+}
 # Staff and register administrators need a second factor in the session for these paths
 # (sent to enter a code, or to set up TOTP if they have none): path prefix → the role the
 # pages under it are for (imhcpd.roles.has_role).

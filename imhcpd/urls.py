@@ -32,6 +32,8 @@ urlpatterns = [
     path("health", views.ready, name="health"),
     path("health/live", views.live, name="health_live"),
     path("health/ready", views.ready, name="health_ready"),
+    # The last step of the two-factor set-up, over allauth's page of the same name.
+    path("accounts/", include("imhcpd.account_views")),
     path("accounts/", include("allauth.urls")),
     path("framework/", include("competencies.urls")),
     path("register/", include("register.urls")),

@@ -195,3 +195,15 @@ def make_eligible(practitioner: User, supervisor: User, level: int = 2):  # type
         revision = evidence_submit(evidence=evidence, supervision=supervision, by=practitioner)
         review_sign_off(revision=revision, by=supervisor, declared=True)
     return supervision
+
+
+def make_returned(practitioner: User, supervisor: User, feedback: str, **evidence_kwargs):  # type: ignore[no-untyped-def]
+    """An item submitted to `supervisor` and returned with `feedback`, through the services."""
+    from portfolios.supervision.services import evidence_submit, review_return
+
+    supervision = make_supervision(practitioner.portfolio, supervisor)
+    evidence = make_evidence(practitioner.portfolio, **evidence_kwargs)
+    revision = evidence_submit(evidence=evidence, supervision=supervision, by=practitioner)
+    review_return(revision=revision, by=supervisor, feedback=feedback)
+    evidence.refresh_from_db()
+    return evidence

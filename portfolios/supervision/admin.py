@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from imhcpd.admin import ReadOnly
-from portfolios.supervision.models import Review, Supervision, SupervisionEvent
+from portfolios.supervision.models import AttachmentAccess, Review, Supervision, SupervisionEvent
 
 
 class SupervisionEventInline(ReadOnly, admin.TabularInline):
@@ -29,3 +29,11 @@ class SupervisionAdmin(ReadOnly, admin.ModelAdmin):
 class ReviewAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["revision", "outcome", "level", "reviewer", "created_at"]
     list_filter = ["outcome", "level"]
+
+
+@admin.register(AttachmentAccess)
+class AttachmentAccessAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["attachment", "user_name", "inline", "created_at"]
+    list_filter = ["inline"]
+    search_fields = ["user_name", "attachment__filename"]
+    raw_id_fields = ["attachment", "user"]

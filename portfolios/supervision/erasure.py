@@ -5,7 +5,8 @@ go back to draft) and the practitioner is told; reviews and comments stay on the
 practitioner's evidence under the name the supervisor had. As a practitioner: each active
 supervisor is told; the reviews of the person's evidence go with it (they protect revisions
 and supervisions from the account's cascade). Notifications, preferences and digest rows go
-with the account (CASCADE).
+with the account (CASCADE). A record of the supervisor opening an attachment keeps their name;
+it goes with the attachment, so with the practitioner's account.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.urls import reverse
 
 from imhcpd.erasure import Erasure, frozen_name
 from imhcpd.models import User
-from portfolios.supervision.models import Comment, Review, Supervision
+from portfolios.supervision.models import AttachmentAccess, Comment, Review, Supervision
 from portfolios.supervision.notifications import notify
 from portfolios.supervision.services import supervision_end
 
@@ -41,6 +42,10 @@ def erase(erasure: Erasure) -> None:
     erasure.count(
         "reviews kept with a frozen name",
         Review.objects.for_supervisor(user).filter(reviewer_name="").update(reviewer_name=name),
+    )
+    erasure.count(
+        "attachment opens kept with a frozen name",
+        AttachmentAccess.objects.filter(user=user, user_name="").update(user_name=name),
     )
     erasure.count(
         "comments kept with a frozen name",
@@ -95,6 +100,17 @@ def export(user: User) -> dict[str, Any]:
                 }
                 for c in Comment.objects.filter(author=user)
                 .select_related("evidence__portfolio__user")
+                .order_by("created_at", "pk")
+            ],
+            "attachments_opened": [
+                {
+                    "practitioner": a.attachment.revision.evidence.portfolio.user.full_name,
+                    "file": a.attachment.filename,
+                    "how": "opened" if a.inline else "downloaded",
+                    "at": a.created_at,
+                }
+                for a in AttachmentAccess.objects.filter(user=user)
+                .select_related("attachment__revision__evidence__portfolio__user")
                 .order_by("created_at", "pk")
             ],
         },

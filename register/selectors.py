@@ -37,6 +37,14 @@ class Check:
     fix_url: str = ""
     fix_label: str = ""
     missing: list[str] = field(default_factory=list)
+    # The same, in words for the applicant: why it is not met ("12 competencies … : 1.01 …").
+    why: str = ""
+    # "1.01 Collaborative working", for the list of what is still missing.
+    missing_named: list[str] = field(default_factory=list)
+
+
+def _competencies(n: int) -> str:
+    return f"{n} competenc{'y' if n == 1 else 'ies'}"
 
 
 def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
@@ -51,6 +59,7 @@ def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
     }
     not_achieved = [code for code, rating in ratings.items() if rating != Rating.ACHIEVED]
     not_signed = [s.competency.code for s in states if s.status != CompetencyStatus.SIGNED_OFF]
+    names = {s.competency.code: f"{s.competency.code} {s.competency.title}" for s in states}
     has_supervisor = Supervision.objects.active().filter(portfolio=portfolio).exists()
     profile_missing = []
     if not portfolio.user.get_full_name().strip():
@@ -66,6 +75,9 @@ def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
             else "",
             "Assess these competencies",
             not_achieved,
+            f"{_competencies(len(not_achieved))} not yet self-assessed as achieved at "
+            f"Level {level}.",
+            [names[c] for c in not_achieved],
         ),
         Check(
             f"Every competency at Level {level} has evidence signed off at Level {level} or above",
@@ -73,12 +85,16 @@ def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
             reverse("portfolios:competency", args=[not_signed[0]]) if not_signed else "",
             "Add or submit evidence",
             not_signed,
+            f"{_competencies(len(not_signed))} still need evidence signed off by a supervisor "
+            f"at Level {level} or above.",
+            [names[c] for c in not_signed],
         ),
         Check(
             "An active supervisor",
             has_supervisor,
             reverse("supervision:supervisors"),
             "Invite a supervisor",
+            why="You have no active supervisor: a supervisor endorses your application.",
         ),
         Check(
             "A complete profile",
@@ -86,12 +102,49 @@ def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
             reverse("portfolios:profile"),
             "Complete your profile",
             profile_missing,
+            f"Your profile is missing {' and '.join(profile_missing)}." if profile_missing else "",
         ),
     ]
 
 
 def is_eligible(portfolio: Portfolio, level: int) -> bool:
     return all(c.met for c in eligibility(portfolio, level))
+
+
+def held_entry(user: User, level: int) -> RegisterEntry | None:
+    """A current entry at `level` or above: applying again at that level is pointless (renew
+    the entry instead)."""
+    return (
+        RegisterEntry.objects.for_owner(user)
+        .filter(status=RegisterEntry.Status.CURRENT, level__gte=level)
+        .order_by("-level")
+        .first()
+    )
+
+
+def held_in_words(entry: RegisterEntry, level: int) -> str:
+    held = f"Level {entry.level}" + (
+        "" if entry.level == level else f", which covers Level {level}"
+    )
+    return (
+        f"You are already on the register at {held} ({entry.number}, valid until "
+        f"{entry.valid_to:%-d %B %Y}). Renew that entry instead of applying again."
+    )
+
+
+def start_refusals(user: User, portfolio: Portfolio, level: int) -> list[str]:
+    """Why `user` cannot start an application at `level`, in words (empty: they can)."""
+    if level not in (1, 2, 3):
+        return ["Choose Level 1, 2 or 3."]
+    entry = held_entry(user, level)
+    if entry:
+        return [held_in_words(entry, level)]
+    return [c.why or c.label for c in eligibility(portfolio, level) if not c.met]
+
+
+def renewal_opens(entry: RegisterEntry) -> dt.date:
+    """The first day an entry can be renewed (the first expiry reminder goes out then)."""
+    return entry.valid_to - dt.timedelta(days=settings.REGISTER_RENEWAL_WINDOW_DAYS)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -9,6 +9,7 @@ Reads (eligibility, renewal checks) are in `register.selectors`.
 """
 
 from register.services.applications import (
+    NotEligible,
     ReferenceProblem,
     application_declare,
     application_start,
@@ -38,6 +39,7 @@ from register.services.entries import entry_remove, entry_renew, renewal_reminde
 __all__ = [
     "DECLARATIONS",
     "RENEWAL_DECLARATIONS",
+    "NotEligible",
     "PartyToApplication",
     "ReferenceProblem",
     "application_approve",

@@ -29,7 +29,7 @@ from register.models import (
     Endorsement,
     Reference,
 )
-from register.selectors import is_eligible
+from register.selectors import eligibility, held_entry, held_in_words, start_refusals
 from register.services.common import (
     DECLARATIONS,
     Status,
@@ -38,12 +38,20 @@ from register.services.common import (
 )
 
 
+class NotEligible(TransitionError):
+    """The applicant does not meet what the level needs, or already holds it."""
+
+
 def application_start(*, user: User, level: int) -> Application:
+    """Start a draft, only at a level the person is eligible for and does not already hold."""
     portfolio = Portfolio.objects.get(user=user)
     if level not in (1, 2, 3):
         raise TransitionError("Choose Level 1, 2 or 3.")
     if Application.objects.filter(applicant=user, status__in=Application.OPEN).exists():
         raise TransitionError("You already have an application in progress.")
+    refusals = start_refusals(user, portfolio, level)
+    if refusals:
+        raise NotEligible(f"You cannot apply at Level {level} yet. " + " ".join(refusals))
     with transaction.atomic():
         app = Application.objects.create(applicant=user, portfolio=portfolio, level=level)
         event(app, user, "", Status.DRAFT, f"Level {level}")
@@ -245,9 +253,17 @@ def reference_withdraw(*, reference: Reference, by: User) -> None:
 
 
 def submission_problems(application: Application) -> list[str]:
+    """Everything that stops a submission, in words (the check page lists them)."""
     problems = []
-    if not is_eligible(application.portfolio, application.level):
-        problems.append(f"You are not yet eligible at Level {application.level}.")
+    entry = held_entry(application.applicant, application.level)
+    if entry:
+        problems.append(held_in_words(entry, application.level))
+    unmet = [c for c in eligibility(application.portfolio, application.level) if not c.met]
+    if unmet:
+        problems.append(
+            f"You are not yet eligible at Level {application.level}: "
+            + " ".join(c.why or c.label for c in unmet)
+        )
     missing = [text for key, text in DECLARATIONS.items() if key not in application.declarations]
     if missing:
         problems.append("Agree to every declaration.")
@@ -345,6 +361,8 @@ def application_submit(*, application: Application, by: User) -> ApplicationSnap
 
 
 def application_withdraw(*, application: Application, by: User) -> None:
+    if application.applicant_id != by.pk:
+        raise TransitionError("Only the applicant can withdraw the application.")
     with transaction.atomic():
         move(
             application,

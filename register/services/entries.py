@@ -19,7 +19,7 @@ from register.models import (
     ReminderSent,
     Renewal,
 )
-from register.selectors import add_months, renewal_check
+from register.selectors import add_months, renewal_check, renewal_opens
 from register.services.common import RENEWAL_DECLARATIONS
 
 
@@ -31,8 +31,12 @@ def entry_renew(*, entry: RegisterEntry, by: User, keys: list[str]) -> Renewal:
     if set(RENEWAL_DECLARATIONS) - set(keys):
         raise TransitionError("Sign every declaration again to renew.")
     today = timezone.localdate()
-    if entry.valid_to > add_months(today, 3):
-        raise TransitionError("Renewal opens three months before your entry expires.")
+    opens = renewal_opens(entry)
+    if today < opens:
+        raise TransitionError(
+            f"Renewal opens on {opens:%-d %B %Y}, {settings.REGISTER_RENEWAL_WINDOW_DAYS} days "
+            f"before your entry expires on {entry.valid_to:%-d %B %Y}."
+        )
     check = renewal_check(entry, today)
     if not check.met:
         raise TransitionError(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings as django_settings
 
-from register import services
 from register.models import Reference
+from tests.register.drafts import draft_application
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_the_defaults_limit_each_applicant_and_each_referee() -> None:
 
 
 def test_a_withdraw_and_resend_loop_is_stopped(client, practitioner) -> None:  # type: ignore[no-untyped-def]
-    services.application_start(user=practitioner, level=2)
+    draft_application(practitioner)
     client.force_login(practitioner)
     for _ in range(3):
         assert ask(client).status_code == 302
@@ -45,7 +45,7 @@ def test_a_withdraw_and_resend_loop_is_stopped(client, practitioner) -> None:  #
 
 def test_an_applicant_has_a_daily_number_of_requests(client, settings, practitioner) -> None:  # type: ignore[no-untyped-def]
     settings.QUOTAS = {**settings.QUOTAS, "reference_request": "2/d/user,3/d/target"}
-    services.application_start(user=practitioner, level=2)
+    draft_application(practitioner)
     client.force_login(practitioner)
     assert ask(client, "one@example.org").status_code == 302
     assert ask(client, "two@example.org").status_code == 302

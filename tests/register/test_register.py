@@ -68,6 +68,7 @@ from tests.factories import (
     make_supervision,
 )
 from tests.imhcpd.signin import force_login_with_mfa
+from tests.register.drafts import draft_application
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +205,14 @@ def second_admin(db: None) -> User:
 
 def _review_url(app: Application) -> str:
     return reverse("register:admin_application", args=[app.pk])
+
+
+def _approve_url(app: Application) -> str:
+    return reverse("register:admin_approve", args=[app.pk])
+
+
+def _reject_url(app: Application) -> str:
+    return reverse("register:admin_reject", args=[app.pk])
 
 
 def _entry(
@@ -426,7 +435,7 @@ def test_apply_page_shows_each_unmet_item_with_its_fix_link(
         ("A complete profile", reverse("portfolios:profile"), ["your registration number"]),
     ]
     for item, (label, url, missing) in zip(items, expected, strict=True):
-        assert "Missing:" in item, item
+        assert "Not met yet" in item, item
         assert label in item
         assert f'href="{url}"' in item
         for text in missing:
@@ -442,14 +451,15 @@ def test_apply_page_marks_met_items_without_fix_links(
     section = html.split('id="level-2"')[1].split("</section>")[0]
     items = re.findall(r"<li[^>]*>(.*?)</li>", section, flags=re.S)
     assert len(items) == 4
-    assert all("Met:" in i and "href" not in i for i in items)
+    assert all(">Met<" in i and "Not met" not in i and "href" not in i for i in items)
+    assert "Start an application at Level 2" in section
 
 
 # --- 2. Application rules ------------------------------------------------------------------
 
 
 def test_one_open_application_at_a_time(client: Client, practitioner: User) -> None:
-    app = services.application_start(user=practitioner, level=2)
+    app = draft_application(practitioner, 2)
     with pytest.raises(TransitionError, match="already have an application"):
         services.application_start(user=practitioner, level=1)
     client.force_login(practitioner)
@@ -458,9 +468,11 @@ def test_one_open_application_at_a_time(client: Client, practitioner: User) -> N
     assert "already have an application" in response.content.decode()
     assert Application.objects.filter(applicant=practitioner).count() == 1
     services.application_withdraw(application=app, by=practitioner)
+    # With nothing open, the next refusal is eligibility (the practitioner is not eligible).
     again = client.post("/register/apply/", {"action": "start", "level": "1"})
-    assert again.status_code == 302
-    assert Application.objects.filter(applicant=practitioner, status=Status.DRAFT).count() == 1
+    assert again.status_code == 403
+    assert "You cannot apply at Level 1 yet." in again.content.decode()
+    assert not Application.objects.filter(applicant=practitioner, status=Status.DRAFT).exists()
 
 
 @pytest.mark.parametrize("level", ["0", "4", ""])
@@ -685,18 +697,18 @@ def test_referee_form_on_apply_page_needs_name_and_valid_email(  # type: ignore[
     for data in ({"name": "", "email": "r@example.org"}, {"name": "R", "email": "not-an-email"}):
         response = client.post("/register/apply/", {"action": "reference", **data})
         assert response.status_code == 400
-        assert "valid email" in response.content.decode()
+        assert "There is a problem" in response.content.decode()
     assert not app.references.exists()
 
 
 def test_submission_blocked_with_the_list_of_problems(client: Client, practitioner: User) -> None:
-    app = services.application_start(user=practitioner, level=2)
+    app = draft_application(practitioner, 2)
     client.force_login(practitioner)
     response = client.post("/register/apply/", {"action": "submit"})
     assert response.status_code == 409
     html = response.content.decode()
     for problem in (
-        "You are not yet eligible at Level 2.",
+        "You are not yet eligible at Level 2: 63 competencies not yet self-assessed",
         "Agree to every declaration.",
         "An endorsement from an active supervisor is needed.",
         "Two references are needed.",
@@ -705,7 +717,7 @@ def test_submission_blocked_with_the_list_of_problems(client: Client, practition
     app.refresh_from_db()
     assert app.status == Status.DRAFT
     assert not app.snapshots.exists()
-    assert list(app.events.values_list("to_status", flat=True)) == [Status.DRAFT]
+    assert not app.events.exists()
 
 
 def test_only_the_applicant_submits(prepare, supervisor: User) -> None:  # type: ignore[no-untyped-def]
@@ -850,10 +862,16 @@ def test_non_admins_are_refused(  # type: ignore[no-untyped-def]
     persona: str, persona_client, submitted: Application
 ) -> None:
     web = persona_client(persona)
-    for url in ("/register/admin/", "/register/admin/entries/", _review_url(submitted)):
+    for url in (
+        "/register/admin/",
+        "/register/admin/entries/",
+        _review_url(submitted),
+        _approve_url(submitted),
+        _reject_url(submitted),
+    ):
         assert web.get(url).status_code == 403, url
-    response = web.post(_review_url(submitted), {"action": "approve"})
-    assert response.status_code == 403
+    assert web.post(_approve_url(submitted), {"version": "1"}).status_code == 403
+    assert web.post(_reject_url(submitted), {"reasons": "No."}).status_code == 403
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
     assert not RegisterEntry.objects.exists()
@@ -885,6 +903,9 @@ def test_drafts_are_not_visible_to_admins(prepare, admin_web: Client) -> None:  
     app = prepare()
     assert admin_web.get(_review_url(app)).status_code == 404
     assert admin_web.post(_review_url(app), {"action": "approve"}).status_code == 404
+    assert admin_web.get(_approve_url(app)).status_code == 404
+    assert admin_web.post(_approve_url(app), {"version": "1"}).status_code == 404
+    assert admin_web.post(_reject_url(app), {"reasons": "No."}).status_code == 404
     listing = admin_web.get("/register/admin/", {"status": "all"})
     assert listing.status_code == 200
     assert 'data-testid="application-row"' not in listing.content.decode()
@@ -969,14 +990,18 @@ def test_racing_decisions_on_the_review_page(  # type: ignore[no-untyped-def]
     one, two = Client(), Client()
     force_login_with_mfa(one, register_admin)
     force_login_with_mfa(two, second_admin)
-    # Both have the page open with the decision forms.
+    # Both have the confirmation pages open.
     for web in (one, two):
-        assert 'value="approve"' in web.get(_review_url(submitted)).content.decode()
-    assert one.post(_review_url(submitted), {"action": "approve"}).status_code == 302
-    late = two.post(_review_url(submitted), {"action": "reject", "reasons": "Too thin."})
+        assert (
+            "Yes, approve and add to the register"
+            in web.get(_approve_url(submitted)).content.decode()
+        )
+        assert "Reject the application" in web.get(_reject_url(submitted)).content.decode()
+    assert one.post(_approve_url(submitted), {"version": "1"}).status_code == 302
+    late = two.post(_reject_url(submitted), {"reasons": "Too thin."})
     assert late.status_code == 409
     assert "nothing was changed" in late.content.decode()
-    assert two.post(_review_url(submitted), {"action": "approve"}).status_code == 409
+    assert two.post(_approve_url(submitted), {"version": "1"}).status_code == 409
     assert two.post(_review_url(submitted), {"action": "assign"}).status_code == 409
     submitted.refresh_from_db()
     assert submitted.status == Status.APPROVED
@@ -999,7 +1024,11 @@ def test_approve_makes_the_entry_and_tells_the_applicant(  # type: ignore[no-unt
     mailoutbox.clear()
     with time_machine.travel(_at(dt.date(2027, 3, 10)), tick=False), commit():
         force_login_with_mfa(client, register_admin)  # today's session would have expired
-        response = client.post(_review_url(submitted), {"action": "approve"})
+        # The one-click approval is gone: the review page only links to the confirmation.
+        one_click = client.post(_review_url(submitted), {"action": "approve"})
+        assert one_click.status_code == 400
+        assert not RegisterEntry.objects.exists()
+        response = client.post(_approve_url(submitted), {"version": "1"})
     assert response.status_code == 302
     assert response.url == _review_url(submitted)
     entry = RegisterEntry.objects.get()
@@ -1032,15 +1061,16 @@ def test_approval_on_29_february_runs_to_28_february(
 def test_reject_needs_reasons_and_sends_them(  # type: ignore[no-untyped-def]
     submitted: Application, admin_web: Client, practitioner: User, mailoutbox, commit
 ) -> None:
-    response = admin_web.post(_review_url(submitted), {"action": "reject", "reasons": "  "})
+    response = admin_web.post(_reject_url(submitted), {"reasons": "  "})
     assert response.status_code == 400
-    assert "Give the reasons" in response.content.decode()
+    assert "Give the reasons for not approving" in response.content.decode()
+    assert "There is a problem" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
     mailoutbox.clear()
     reasons = "Domain 6 needs evidence from your own practice."
     with commit():
-        response = admin_web.post(_review_url(submitted), {"action": "reject", "reasons": reasons})
+        response = admin_web.post(_reject_url(submitted), {"reasons": reasons})
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert (submitted.status, submitted.decision_reasons) == (Status.REJECTED, reasons)
@@ -1051,7 +1081,8 @@ def test_reject_needs_reasons_and_sends_them(  # type: ignore[no-untyped-def]
     applicant.force_login(practitioner)
     page = applicant.get("/register/apply/").content.decode()
     assert "Earlier applications" in page
-    assert f"Level 2, Rejected: {reasons}" in page
+    past = page.split('data-testid="past-history"')[1].split("</ol>")[0]
+    assert f"Not approved. The reasons: “{reasons}”" in past
 
 
 def test_request_info_needs_questions_and_the_applicant_sees_history(  # type: ignore[no-untyped-def]
@@ -1086,14 +1117,19 @@ def test_request_info_needs_questions_and_the_applicant_sees_history(  # type: i
     page = applicant.get("/register/apply/").content.decode()
     assert "Which families do you work with?" in page
     history = page.split('data-testid="application-history"')[1].split("</ol>")[0]
-    steps = re.findall(r"(\w+) → (\w+)", history)
-    assert steps == [
-        ("new", "draft"),
-        ("draft", "draft"),  # the declarations agreed
-        ("draft", "submitted"),
-        ("submitted", "under_review"),
-        ("under_review", "info_requested"),
+    lines = [
+        re.sub(r"\s+", " ", line.split("</span>")[1]).strip()
+        for line in re.findall(r"<li[^>]*>(.*?)</li>", history, flags=re.S)
     ]
+    assert lines == [
+        "You started an application at Level 2.",
+        "You saved the declarations.",
+        "You submitted the application.",
+        "An administrator started reviewing your application.",
+        "An administrator asked for more information: “Which families do you work with?”",
+    ]
+    # History in words: no state names, no arrows.
+    assert "→" not in history and "info_requested" not in history
     # Answering from the page resubmits; an empty answer does not.
     assert applicant.post("/register/apply/", {"action": "answer", "answer": ""}).status_code == 400
     with commit():
@@ -1375,7 +1411,10 @@ def _renewal_case(
         ),
         pytest.param({}, KEYS[:-1], "Sign every declaration", id="declarations-not-re-signed"),
         pytest.param(
-            {"valid_to": dt.date(2027, 4, 21)}, KEYS, "three months", id="more-than-3-months-early"
+            {"valid_to": dt.date(2027, 3, 22)},
+            KEYS,
+            "Renewal opens on 21 January 2027, 60 days before your entry expires on 22 March 2027",
+            id="61-days-before-expiry-is-too-early",
         ),
     ],
 )
@@ -1400,7 +1439,7 @@ def test_renewal_refused(  # type: ignore[no-untyped-def]
     [
         pytest.param({}, id="level-2-15h-cpd-12h-supervision"),
         pytest.param({"level": 1, "supervision": ()}, id="level-1-needs-no-supervision"),
-        pytest.param({"valid_to": dt.date(2027, 4, 20)}, id="exactly-3-months-before"),
+        pytest.param({"valid_to": dt.date(2027, 3, 21)}, id="exactly-60-days-before"),
     ],
 )
 def test_renewal_extends_by_12_months_keeping_the_number(  # type: ignore[no-untyped-def]
@@ -1426,7 +1465,8 @@ def test_renewal_from_the_page(client: Client, practitioner: User) -> None:
         client.force_login(practitioner)
         page = client.get("/register/apply/").content.decode()
         assert 'data-testid="current-entry"' in page
-        assert re.search(r"15 hours of CPD linked to the framework \(you have 15(\.00)?\)", page)
+        assert "15 h of CPD linked to the framework (you have 15 h)" in page
+        assert "Renew my entry" in page
         url = reverse("register:renew", args=[entry.number])
         refused = client.post(url, {"declarations": KEYS[:1]}, follow=True)
         assert "Sign every declaration again" in refused.content.decode()
@@ -1434,6 +1474,11 @@ def test_renewal_from_the_page(client: Client, practitioner: User) -> None:
     assert "Renewed: your entry is valid until 10 March 2028" in done.content.decode()
     entry.refresh_from_db()
     assert entry.valid_to == dt.date(2028, 3, 10)
+    # Renewed, the next window is a year away: the page says when, and offers no button.
+    with time_machine.travel(_at(TODAY), tick=False):
+        page = client.get("/register/apply/").content.decode()
+    assert "Renew my entry" not in page
+    assert "Renewal opens on <strong>10 January 2028</strong>, 60 days before" in page
     # Nobody else can renew it.
     other = UserFactory(email="someone@example.org", full_name="Kit Someone")
     client.force_login(other)

@@ -15,6 +15,7 @@ import time
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from imhcpd.models import User
 from portfolios.models import Region
@@ -112,10 +113,17 @@ def test_admin_page_says_why_and_hides_the_decision_buttons(  # type: ignore[no-
     html = page.content.decode()
     assert "You cannot decide this application." in html
     assert "You were asked to endorse this applicant" in html
-    for button in ('value="approve"', 'value="reject"', 'value="request_info"', 'value="assign"'):
+    approve = reverse("register:admin_approve", args=[submitted.pk])
+    reject = reverse("register:admin_reject", args=[submitted.pk])
+    for button in (approve, reject, 'value="request_info"', 'value="assign"'):
         assert button not in html
-    response = client.post(_review_url(submitted), {"action": "approve"})
-    assert response.status_code == 403
+    for url in (approve, reject):
+        confirm = client.get(url)
+        assert confirm.status_code == 403
+        assert "You were asked to endorse this applicant" in confirm.content.decode()
+        assert "Yes, approve" not in confirm.content.decode()
+    assert client.post(approve, {"version": "1"}).status_code == 403
+    assert client.post(reject, {"reasons": "No."}).status_code == 403
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
 
@@ -173,8 +181,8 @@ def test_an_entry_in_its_grace_period_is_shown_as_expired(client: Client, framew
     ("name", "email", "message"),
     [
         ("R" * 151, "long@example.org", "at most 150 characters"),
-        ("Rowan Referee", "not-an-email", "Enter a valid email address"),
-        ("", "someone@example.org", "This field is required"),
+        ("Rowan Referee", "not-an-email", "email address in the right format"),
+        ("", "someone@example.org", "Enter the referee&#x27;s name"),
         ("Rowan Referee", "r" * 250 + "@example.org", "at most 254 characters"),
     ],
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +20,14 @@ from portfolios.models import (
     Portfolio,
     Rating,
     SelfAssessment,
+)
+from portfolios.panels import FilledPanel, Task, dashboard_panels, registered_steps
+from portfolios.progress import (
+    LinkVerdict,
+    ProgressChart,
+    link_verdicts,
+    own_onboarding_steps,
+    progress_chart,
 )
 
 
@@ -38,12 +46,30 @@ class CompetencyStatus:
         EVIDENCED: "Evidenced",
         SIGNED_OFF: "Signed off",
     }
+    # What each status means, in the words the dashboard's key uses. Keep in step with
+    # status_of() and signed_off_competency_ids() below.
+    EXPLANATIONS = {
+        NOT_STARTED: "You have not rated it “working towards” or “achieved” at your level, "
+        "and nothing is signed off for it at your level.",
+        WORKING_TOWARDS: "You rated yourself “working towards” it.",
+        ACHIEVED: "You rated yourself “achieved”, but no evidence item links to it yet.",
+        EVIDENCED: "You rated yourself “achieved” and an evidence item links to it. The item "
+        "may still be a draft, waiting for review or returned: it does not count for the "
+        "register until a supervisor signs it off.",
+        SIGNED_OFF: "A supervisor signed off an item linked to it at your level or above, and "
+        "accepted the link. This is what the register counts.",
+    }
     # Text symbols as well as colour, so status never depends on colour alone.
     ICONS = {NOT_STARTED: "○", WORKING_TOWARDS: "◐", ACHIEVED: "●", EVIDENCED: "✚", SIGNED_OFF: "✔"}
 
     @classmethod
     def key(cls) -> list[tuple[str, str, str]]:
         return [(s, cls.ICONS[s], cls.LABELS[s]) for s in cls.ORDER]
+
+    @classmethod
+    def explained(cls) -> list[tuple[str, str, str, str]]:
+        """(status, symbol, label, what it means), the ladder from the top."""
+        return [(s, cls.ICONS[s], cls.LABELS[s], cls.EXPLANATIONS[s]) for s in reversed(cls.ORDER)]
 
 
 def latest_self_assessments(
@@ -215,65 +241,6 @@ def hours_summary(portfolio: Portfolio, today: dt.date | None = None) -> Hours:
     )
 
 
-@dataclass(frozen=True)
-class DomainTrend:
-    domain: Domain
-    points: list[tuple[dt.date, float]]  # month end → % of the domain rated achieved
-
-    @property
-    def latest(self) -> float:
-        return self.points[-1][1] if self.points else 0.0
-
-    def svg_points(self, width: int = 160, height: int = 40) -> str:
-        if not self.points:
-            return ""
-        step = width / max(len(self.points) - 1, 1)
-        return " ".join(
-            f"{i * step:.1f},{height - (pct / 100) * height:.1f}"
-            for i, (_, pct) in enumerate(self.points)
-        )
-
-
-def self_assessment_trends(
-    portfolio: Portfolio, domains: list[Domain], months: int = 12, today: dt.date | None = None
-) -> list[DomainTrend]:
-    """Share of each domain rated 'achieved' at the end of each of the last `months` months."""
-    today = today or timezone.localdate()
-    ends = []
-    cursor = today
-    for _ in range(months):
-        ends.append(cursor)
-        cursor = cursor.replace(day=1) - dt.timedelta(days=1)
-    ends.reverse()
-    rows = (
-        SelfAssessment.objects.filter(portfolio=portfolio, level=portfolio.target_level)
-        .values_list("competency__domain_id", "competency_id", "rating", "created_at")
-        .order_by("created_at", "id")
-    )
-    size = {d.pk: d.competency_count for d in domains}
-    current: dict[int, str] = {}
-    achieved_by_domain: dict[int, int] = defaultdict(int)
-    domain_of: dict[int, int] = {}
-    series: dict[int, list[tuple[dt.date, float]]] = defaultdict(list)
-    rows_iter = iter(rows)
-    pending = next(rows_iter, None)
-    for end in ends:
-        while pending is not None and timezone.localtime(pending[3]).date() <= end:
-            domain_id, comp_id, rating, _ = pending
-            domain_of[comp_id] = domain_id
-            before = current.get(comp_id)
-            if before == Rating.ACHIEVED:
-                achieved_by_domain[domain_id] -= 1
-            if rating == Rating.ACHIEVED:
-                achieved_by_domain[domain_id] += 1
-            current[comp_id] = rating
-            pending = next(rows_iter, None)
-        for d in domains:
-            total = size.get(d.pk) or 1
-            series[d.pk].append((end, round(100 * achieved_by_domain[d.pk] / total, 1)))
-    return [DomainTrend(domain=d, points=series[d.pk]) for d in domains]
-
-
 def open_goals(portfolio: Portfolio) -> QuerySet[DevelopmentGoal]:
     return (
         portfolio.goals.filter(status__in=DevelopmentGoal.OPEN_STATUSES)
@@ -282,16 +249,19 @@ def open_goals(portfolio: Portfolio) -> QuerySet[DevelopmentGoal]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dashboard:
     portfolio: Portfolio
     domains: list[DomainProgress]
     gaps: list[CompetencyState]
     hours: Hours
-    trends: list[DomainTrend]
+    chart: ProgressChart
     goals: list[DevelopmentGoal]
     recent: list[Evidence]
     evidence_count: int
+    # Filled after the rest: onboarding steps and panels read the dashboard itself.
+    tasks: list[Task] = field(default_factory=list)
+    panels: list[FilledPanel] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -305,27 +275,61 @@ class Dashboard:
         return sum(d.evidenced for d in self.domains)
 
     @property
+    def status_counts(self) -> list[tuple[str, str, str, int]]:
+        """(status, symbol, label, how many), from signed off down."""
+        totals = self.totals
+        return [(s, icon, label, totals[s]) for s, icon, label in reversed(CompetencyStatus.key())]
+
+    @property
+    def signed_off(self) -> int:
+        """The headline: what the register needs, signed off at the target level or above."""
+        return self.totals[CompetencyStatus.SIGNED_OFF]
+
+    @property
     def competency_count(self) -> int:
         return sum(d.total for d in self.domains)
+
+    @property
+    def task_rows(self) -> list[dict[str, object]]:
+        return [t.as_dict() for t in self.tasks]
+
+    @property
+    def tasks_done(self) -> int:
+        return sum(1 for t in self.tasks if t.done)
+
+    @property
+    def onboarding_complete(self) -> bool:
+        return bool(self.tasks) and self.tasks_done == len(self.tasks)
+
+
+def onboarding_tasks(dashboard: Dashboard) -> list[Task]:
+    """The "Get started" list: the portfolio's own steps and those the layers above add."""
+    steps = own_onboarding_steps(dashboard.portfolio, dashboard.domains)
+    for step in registered_steps():
+        task = step.task(dashboard)
+        if task is not None:
+            steps.append((step.order, task))
+    return [task for _, task in sorted(steps, key=lambda s: s[0])]
 
 
 def dashboard(portfolio: Portfolio) -> Dashboard:
     states = competency_states(portfolio)
     domains = by_domain(states)
-    for progress in domains:
-        progress.domain.competency_count = progress.total
     recent = list(portfolio.evidence.select_related("current").order_by("-updated_at", "-pk")[:5])
     hours = hours_summary(portfolio)
-    return Dashboard(
+    data = Dashboard(
         portfolio=portfolio,
         domains=domains,
         gaps=[s for s in states if s.is_gap],
         hours=hours,
-        trends=self_assessment_trends(portfolio, [d.domain for d in domains]),
+        chart=progress_chart(portfolio, total=len(states)),
         goals=list(open_goals(portfolio)[:5]),
         recent=recent,
         evidence_count=hours.item_count,
     )
+    data.tasks = onboarding_tasks(data)
+    data.panels = dashboard_panels(data)
+    return data
 
 
 def evidence_for_portfolio(portfolio: Portfolio) -> QuerySet[Evidence]:
@@ -351,6 +355,11 @@ class CompetencyPage:
     history: list[SelfAssessment]
     evidence: list[Evidence]
     goals: list[DevelopmentGoal]
+    verdicts: list[LinkVerdict] = field(default_factory=list)
+
+    @property
+    def counting(self) -> int:
+        return sum(1 for v in self.verdicts if v.counts)
 
 
 def competency_page(portfolio: Portfolio, competency: Competency) -> CompetencyPage:
@@ -371,4 +380,5 @@ def competency_page(portfolio: Portfolio, competency: Competency) -> CompetencyP
     )
     descriptor = next((d for d in competency.descriptors.all() if d.level.number == level), None)
     goals = list(portfolio.goals.filter(competencies=competency).order_by("-created_at"))
-    return CompetencyPage(competency, descriptor, state, history, evidence, goals)
+    verdicts = link_verdicts(portfolio, competency.pk, level)
+    return CompetencyPage(competency, descriptor, state, history, evidence, goals, verdicts)

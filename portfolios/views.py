@@ -77,10 +77,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 @portfolio_required
 def matrix(request: HttpRequest) -> HttpResponse:
-    domains = selectors.by_domain(selectors.competency_states(request.portfolio))
-    return render(
-        request, "portfolios/matrix.html", {"domains": domains, "Status": CompetencyStatus}
-    )
+    states = selectors.competency_states(request.portfolio)
+    context = {
+        "domains": selectors.by_domain(states),
+        "Status": CompetencyStatus,
+        "total": len(states),
+        "signed_off": sum(1 for s in states if s.status == CompetencyStatus.SIGNED_OFF),
+    }
+    return render(request, "portfolios/matrix.html", context)
 
 
 def _competency_or_404(portfolio, code: str) -> Competency:  # type: ignore[no-untyped-def]
@@ -122,7 +126,7 @@ def competency(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "portfolios/competency.html",
-        {"page": page, "form": form, "portfolio": portfolio},
+        {"page": page, "form": form, "portfolio": portfolio, "Status": CompetencyStatus},
         status=status,
     )
 

@@ -22,6 +22,14 @@ class ExportsConfig(AppConfig):
         register_dashboard_panel(
             order=20, template="exports/_revalidation_panel.html", context=revalidation_panel
         )
+
+        # Revalidation progress on the dashboard (the dashboard may not import exports).
+        from portfolios.exports.dashboard import revalidation_panel
+        from portfolios.panels import register_dashboard_panel
+
+        register_dashboard_panel(
+            order=20, template="exports/_revalidation_panel.html", context=revalidation_panel
+        )
         register_link(
             "exports",
             "PDF exports",

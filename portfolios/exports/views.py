@@ -25,6 +25,7 @@ from portfolios.exports.forms import (
 )
 from portfolios.exports.models import PortfolioExport
 from portfolios.exports.permissions import get_export_for_user, get_revalidation_record_for_user
+from portfolios.exports.selectors import revalidation_progress
 from portfolios.exports.snapshot import ExportOptions
 from portfolios.permissions import portfolio_required
 from portfolios.services import TransitionError
@@ -147,6 +148,7 @@ def revalidation(request: HttpRequest) -> HttpResponse:
             "discussion_form": discussion_form,
             "hours": portfolio.practice_hours.all(),
             "discussions": portfolio.reflective_discussions.all(),
+            "progress": revalidation_progress(portfolio),
         },
         status=status,
     )

@@ -18,11 +18,21 @@ $(VENV)/.installed: pyproject.toml constraints-build.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# As production runs it: PDFs and emails go to a real Celery worker (with beat inside it)
+# through an embedded broker (kombu's filesystem transport, files under var/celery-broker/),
+# so nothing else is installed or started. Ctrl-C stops runserver and the worker together.
+RUN_ENV := DEBUG=1 CELERY_BROKER_URL=filesystem://localhost/
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py import_framework fixtures/imhcf.json --activate --skip-existing
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@export $(RUN_ENV); \
+	$(BIN)/celery -A imhcpd worker --beat --schedule var/celerybeat-schedule \
+		--concurrency 2 --loglevel INFO --without-gossip --without-mingle \
+		--hostname imhcpd-dev@%h & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # SQLite, eager Celery, whatever the calling shell has set.
 test: install

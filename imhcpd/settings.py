@@ -149,6 +149,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # `make run` has two processes on one file (runserver and the worker): WAL lets reads go
+    # on during a write, and IMMEDIATE transactions wait their turn for the write lock
+    # instead of failing at once with "database is locked" when a read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env_required(
@@ -323,6 +334,8 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES_BY_VIEW = {
     "exports:verify": 100 * 1024 * 1024,
     "exports:verify_code": 100 * 1024 * 1024,
+    # A new item takes up to DATA_UPLOAD_MAX_NUMBER_FILES attachments of 10 MB each.
+    "portfolios:evidence_create": 5 * 10 * 1024 * 1024,
 }
 FILE_UPLOAD_HANDLERS = [
     "imhcpd.upload_limits.LimitedUploadHandler",
@@ -387,8 +400,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded broker `make run` uses (kombu's filesystem transport): each message is a
+    # file under var/celery-broker/, so a real worker runs beside runserver with nothing else
+    # to install. One machine only; production uses Redis.
+    _broker_dir = VAR_DIR / "celery-broker"
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        # How often the worker looks for new files: the progress bar starts within this.
+        "polling_interval": 0.25,
+    }
 CELERY_TIMEZONE = TIME_ZONE
+# In development the console email backend prints from the worker: its output stays as is.
+CELERY_WORKER_REDIRECT_STDOUTS = not DEBUG
 CELERY_BEAT_SCHEDULE = {
     # The outbox: what a request's nudge could not hand over (broker down) goes within a
     # minute; deferred messages (SMTP trouble) are tried again on their own schedule.

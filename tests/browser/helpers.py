@@ -30,7 +30,7 @@ def confirmation_path(body: str) -> str:
 
 def sign_in(page: Page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label(label("Email")).fill(email)
+    page.get_by_label(label("Email address")).fill(email)
     page.get_by_label(label("Password")).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

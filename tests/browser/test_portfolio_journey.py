@@ -36,17 +36,17 @@ def _competency_label(framework: Framework, code: str) -> str:
 def _sign_up_and_verify(page: Page, mailoutbox: list[EmailMessage]) -> None:
     page.goto("/accounts/signup/")
     page.get_by_label(label("Full name")).fill(NAME)
-    page.get_by_label(label("Email")).fill(EMAIL)
-    page.get_by_label(label("Password")).fill(PASSWORD)
-    page.get_by_label(label("Password (again)")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
+    page.get_by_label(label("Email address")).fill(EMAIL)
+    page.get_by_label(label("Create a password")).fill(PASSWORD)
+    page.get_by_label(label("Confirm password")).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     assert [m.to for m in mailoutbox] == [[EMAIL]]
 
     page.goto(confirmation_path(mailoutbox[-1].body))
     page.get_by_role("button", name="Confirm").click()
+    # Confirming in the same browser signs the person in.
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {EMAIL}")
-    sign_in(page, EMAIL, PASSWORD)
 
 
 def _set_up_portfolio(page: Page) -> None:

@@ -258,7 +258,7 @@ def _give_reference(page: Page, path: str, name: str, role: str) -> None:
 def _sign_in_with_totp(page: Page, secret: str) -> None:
     sign_in(page, ADMIN_EMAIL, PASSWORD)
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
     page.get_by_label(label("Code")).fill(current_totp(secret))
     page.get_by_role("button", name="Sign In").click()
     expect(page.locator("[data-nav=sign-out]")).to_be_visible()

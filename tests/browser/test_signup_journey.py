@@ -1,4 +1,5 @@
-"""A new practitioner signs up, verifies their email, signs in and reads the framework."""
+"""A new practitioner signs up, confirms their email (which signs them in) and reads the
+framework; the sign-in and sign-up pages speak the site's words."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.mail import EmailMessage
 from playwright.sync_api import Page, expect
 
 from competencies.models import Framework
-from tests.browser.helpers import confirmation_path, label, sign_in
+from tests.browser.helpers import confirmation_path, go_to, label, sign_in
 from tests.factories import PASSWORD
 
 NAME = "Robin Example"
@@ -20,39 +21,46 @@ def test_sign_up_verify_sign_in_and_browse_the_framework(
 ) -> None:
     # Sign up.
     page.goto("/accounts/signup/")
+    expect(page).to_have_title("Create an account — IMH CPD")
+    # A mistake is summarised at the top, focused, and linked to its field.
+    page.get_by_role("button", name="Create account").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem")
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label(label("Full name"))).to_be_focused()
+
     page.get_by_label(label("Full name")).fill(NAME)
-    page.get_by_label(label("Email")).fill(EMAIL)
-    page.get_by_label(label("Password")).fill(PASSWORD)
-    page.get_by_label(label("Password (again)")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
+    page.get_by_label(label("Email address")).fill(EMAIL)
+    page.get_by_label(label("Create a password")).fill(PASSWORD)
+    page.get_by_label(label("Confirm password")).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
-    expect(page.locator("[data-nav=sign-out]")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.locator("[data-nav=account-menu]")).to_have_count(0)
     assert [m.to for m in mailoutbox] == [[EMAIL]]
 
     # Signing in before verifying the address leads back to the same page, not home.
     sign_in(page, EMAIL, PASSWORD)
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
-    expect(page.locator("[data-nav=sign-out]")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.locator("[data-nav=account-menu]")).to_have_count(0)
     page.goto("/")
     expect(page.locator("[data-nav=sign-in]")).to_be_visible()
 
-    # Follow the link in the email; allauth asks for a POST to confirm.
+    # Follow the link in the email in this browser; confirming signs the person in and
+    # goes to their home: the portfolio, which starts with its set-up.
     page.goto(confirmation_path(mailoutbox[-1].body))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {EMAIL}")
-
-    # Now signing in reaches the portfolio, which starts with its set-up.
-    sign_in(page, EMAIL, PASSWORD)
     expect(page).to_have_url(re.compile(r"/portfolio/setup/$"))
-    expect(page.locator("[data-nav=sign-out]")).to_be_visible()
+    expect(page.locator("[data-nav=account-menu]")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your portfolio")
 
     # The framework overview.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Framework").click()
+    go_to(page, "framework")
     expect(page).to_have_url(re.compile(r"/framework/$"))
     expect(page.get_by_role("link", name="Relationship-based practice")).to_be_visible()
     expect(page.locator("[data-testid=illustrative-note]")).to_contain_text("Illustrative text")
@@ -76,4 +84,4 @@ def test_sign_up_verify_sign_in_and_browse_the_framework(
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^Level \d:"))).to_have_count(3)
     for number in (1, 2, 3):
         expect(page.get_by_role("heading", name=re.compile(rf"^Level {number}:"))).to_be_visible()
-    expect(page.locator("[data-nav=sign-out]")).to_be_visible()
+    expect(page.locator("[data-nav=account-menu]")).to_be_visible()

@@ -180,11 +180,12 @@ def _sign_up_from_the_link(page: Page, link: str, mailoutbox: list[EmailMessage]
     page.get_by_role("main").get_by_role("link", name="Create an account").click()
     expect(page).to_have_url(re.compile(re.escape(f"/accounts/signup/?next={link}") + "$"))
 
-    page.get_by_label(label("Full name")).fill(SUPERVISOR)
-    page.get_by_label(label("Email")).fill(SUPERVISOR_EMAIL)
-    page.get_by_label(label("Password")).fill(PASSWORD)
-    page.get_by_label(label("Password (again)")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
+    # The invitation filled in the name and address it was sent to.
+    expect(page.get_by_label(label("Full name"))).to_have_value(SUPERVISOR)
+    expect(page.get_by_label(label("Email address"))).to_have_value(SUPERVISOR_EMAIL)
+    page.get_by_label(label("Create a password")).fill(PASSWORD)
+    page.get_by_label(label("Confirm password")).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
 
     # Verification is mandatory: follow the link in the second email to this address.
@@ -192,8 +193,8 @@ def _sign_up_from_the_link(page: Page, link: str, mailoutbox: list[EmailMessage]
     assert len(emails) == 2
     page.goto(confirmation_path(emails[-1].body))
     page.get_by_role("button", name="Confirm").click()
+    # Confirming in the same browser signs them in and goes back to the invitation.
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {SUPERVISOR_EMAIL}")
-    sign_in(page, SUPERVISOR_EMAIL, PASSWORD)
     expect(page.locator("[data-nav=sign-out]")).to_be_visible()
 
 

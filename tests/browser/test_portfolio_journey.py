@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from competencies.models import Competency, Framework
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import confirmation_path, label, sign_in
-from tests.factories import PASSWORD, UserFactory, make_portfolio, pdf_bytes
+from tests.factories import PASSWORD, UserFactory, make_portfolio, make_returned, pdf_bytes
 
 NAME = "Jo Example"
 EMAIL = "jo@example.org"
@@ -197,14 +197,18 @@ def _attach_pdf(page: Page) -> None:
         has=page.get_by_role("heading", name="Attachments")
     )
     expect(attachments.get_by_role("link", name="certificate.pdf")).to_be_visible()
-    expect(attachments).to_contain_text(f"SHA-256 {hashlib.sha256(pdf).hexdigest()}")
+    # The hash is for the verify page and the PDF's appendix, not the practitioner's page.
+    expect(attachments).not_to_contain_text("SHA-256")
+    expect(attachments).not_to_contain_text(hashlib.sha256(pdf).hexdigest())
 
 
 def _dashboard_shows_the_change(page: Page) -> None:
     page.locator("[data-nav=dashboard]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your portfolio")
-    expect(page.locator("[data-testid=evidenced-count]")).to_have_text(re.compile(r"^\s*2 of \d+"))
-    expect(page.locator("[data-testid=domain-progress-1]")).to_contain_text("2 of 10 evidenced")
+    expect(page.locator("[data-testid=count-evidenced]")).to_have_text("2")
+    expect(page.locator("[data-testid=domain-progress-1]")).to_contain_text(
+        "0 of 10 signed off · 2 evidenced"
+    )
     gap_codes = page.locator(".gap-list .competency-code")
     expect(gap_codes.first).to_have_text("1.03")
     codes = gap_codes.all_inner_texts()
@@ -258,3 +262,76 @@ def test_rating_a_domain_works_without_javascript(
         expect(_rating(page, "1.02", "Not yet assessed")).to_be_checked()
     finally:
         context.close()
+
+
+FEEDBACK = "Say what you will do differently at the next feed, and link 1.02 as well."
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_returned_item_is_edited_with_the_feedback_in_view(
+    page: Page, live_framework: Framework
+) -> None:
+    practitioner = UserFactory(full_name="Pat Practitioner")
+    make_portfolio(practitioner, live_framework)
+    supervisor = UserFactory(full_name="Sam Supervisor")
+    evidence = make_returned(practitioner, supervisor, FEEDBACK, title="Watching a feed")
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, practitioner.email, PASSWORD)
+    page.goto(f"/portfolio/evidence/{evidence.pk}/")
+    expect(page.get_by_test_id("review-feedback")).to_have_text(FEEDBACK)
+    page.get_by_role("link", name="Edit (new revision)").click()
+
+    # On a phone the feedback comes first, above the form it is answered in.
+    expect(page).to_have_url(re.compile(rf"/portfolio/evidence/{evidence.pk}/edit/$"))
+    feedback = page.get_by_role("complementary", name="Your supervisor’s feedback")
+    expect(feedback.get_by_test_id("edit-feedback-text")).to_have_text(FEEDBACK)
+    expect(feedback).to_contain_text("Revision 1 returned by Sam Supervisor")
+    now_what = page.get_by_label(label("Now what? What I will do differently"))
+    assert feedback.bounding_box()["y"] < now_what.bounding_box()["y"]
+    _no_sideways_scroll(page)
+
+    # On a laptop it sits beside the form, level with the fields being changed.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    now_what.scroll_into_view_if_needed()
+    box, field = feedback.bounding_box(), now_what.bounding_box()
+    assert box["x"] > field["x"] + field["width"] - 1  # to the right of the form
+    now_what.fill("At the next feed I will wait, then wonder aloud with the mother.")
+    # The save bar stays in view wherever the person is in the form.
+    expect(page.get_by_role("button", name="Save draft")).to_be_in_viewport()
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page).to_have_url(re.compile(rf"/portfolio/evidence/{evidence.pk}/$"))
+    expect(page.get_by_role("status")).to_contain_text("Saved revision 2.")
+    # The draft being written is still the answer to that feedback: it stays in view.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    expect(page.get_by_role("complementary", name="Your supervisor’s feedback")).to_contain_text(
+        FEEDBACK
+    )
+
+
+def test_the_goal_picker_filters_by_code_or_words(page: Page, live_framework: Framework) -> None:
+    practitioner = UserFactory()
+    make_portfolio(practitioner, live_framework)
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, practitioner.email, PASSWORD)
+    page.goto("/portfolio/plan/new/")
+
+    boxes = page.get_by_role("group", name=re.compile("Competencies this goal develops"))
+    title_304 = _competency_label(live_framework, "3.04")
+    page.get_by_label("Find a competency").fill("3.04")
+    expect(boxes.get_by_role("checkbox", name=title_304)).to_be_visible()
+    expect(boxes.locator("[data-picker-option]:visible")).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="shown")).to_have_text("1 competency shown")
+    boxes.get_by_role("checkbox", name=title_304).check()
+    page.get_by_label("Find a competency").fill("")
+    expect(boxes.locator("[data-picker-option]:visible")).to_have_count(63)
+    _no_sideways_scroll(page)
+
+    page.get_by_label(label("Goal")).fill("Learn more about 3.04")
+    page.get_by_role("button", name="Save goal").click()
+    expect(page).to_have_url(re.compile(r"/portfolio/plan/$"))
+    expect(page.get_by_test_id("goal")).to_contain_text("3.04")

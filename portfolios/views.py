@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from competencies.models import Competency
 from competencies.selectors import active_framework
@@ -164,6 +166,17 @@ def assess_domain(request: HttpRequest, number: int) -> HttpResponse:
                 if saved
                 else "Nothing had changed."
             )
+            if "next" in request.POST:
+                # "Save and go to the next domain": after the last one, the matrix.
+                later = portfolio.framework.domains.filter(number__gt=number).order_by("number")
+                following = later.first()
+                url = (
+                    reverse("portfolios:assess_domain", args=[following.number])
+                    if following
+                    else reverse("portfolios:matrix")
+                )
+                messages.success(request, f"Domain {number}: {message[0].lower()}{message[1:]}")
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             if not request.htmx:
                 messages.success(request, message)
                 return redirect("portfolios:assess_domain", number=number)
@@ -175,12 +188,14 @@ def assess_domain(request: HttpRequest, number: int) -> HttpResponse:
             saved = message
         else:
             status = 400
+    domains = list(portfolio.framework.domains.all())
     context = {
         "domain": domain,
         "form": form,
         "level": portfolio.target_level,
         "saved_message": saved,
-        "domains": list(portfolio.framework.domains.all()),
+        "domains": domains,
+        "next_domain": next((d for d in domains if d.number > domain.number), None),
     }
     template = "portfolios/_domain_form.html" if request.htmx else "portfolios/assess_domain.html"
     return render(request, template, context, status=status)

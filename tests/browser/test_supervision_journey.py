@@ -1,4 +1,6 @@
-"""A practitioner and a new supervisor, in two browsers, take one item through review.
+"""A practitioner and a new supervisor, in two browsers, take one item through review; and,
+on a phone, a supervisor opens the files attached to what was submitted and signs off, one
+item and then several at once by keyboard.
 
 The journey from issue 4: the practitioner invites a supervisor by name, email and role →
 the invitation email carries a link → the supervisor opens it without an account, signs
@@ -17,14 +19,27 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from competencies.models import Competency, Framework
-from portfolios.supervision.services import declaration_text
+from portfolios.models import Portfolio
+from portfolios.services import attachment_add
+from portfolios.supervision.models import AttachmentAccess, Review, Supervision
+from portfolios.supervision.services import declaration_text, evidence_submit
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import confirmation_path, label, sign_in
-from tests.factories import PASSWORD, REFLECTION, UserFactory, make_evidence, make_portfolio
+from tests.factories import (
+    PASSWORD,
+    REFLECTION,
+    UserFactory,
+    make_evidence,
+    make_portfolio,
+    make_supervision,
+    pdf_bytes,
+    png_bytes,
+)
 
 PRACTITIONER = "Pat Practitioner"
 PRACTITIONER_EMAIL = "pat.practitioner@example.org"
@@ -154,7 +169,7 @@ def _sees_it_signed_off(page: Page, framework: Framework) -> None:
 
     page.locator("[data-nav=dashboard]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your portfolio")
-    expect(page.locator("[data-testid=evidenced-count]")).to_have_text(re.compile(r"^\s*1 of \d+"))
+    expect(page.locator("[data-testid=headline]")).to_have_text(re.compile(r"^Signed off 1 of \d+"))
     gap_codes = page.locator(".gap-list .competency-code").all_inner_texts()
     assert gap_codes
     assert CODE not in gap_codes
@@ -195,7 +210,7 @@ def _sign_up_from_the_link(page: Page, link: str, mailoutbox: list[EmailMessage]
     page.get_by_role("button", name="Confirm").click()
     # Confirming in the same browser signs them in and goes back to the invitation.
     expect(page.get_by_role("status")).to_contain_text(f"You have confirmed {SUPERVISOR_EMAIL}")
-    expect(page.locator("[data-nav=sign-out]")).to_be_visible()
+    expect(page.locator("[data-nav=account-menu]")).to_be_visible()
 
 
 def _accept(page: Page, link: str, mailoutbox: list[EmailMessage]) -> None:
@@ -315,3 +330,137 @@ def test_invite_sign_up_return_resubmit_and_sign_off(
     assert f"[IMH CPD] {SUPERVISOR} signed off “{TITLE}” at Level {LEVEL}." in [
         m.subject for m in _emails_to(mailoutbox, PRACTITIONER_EMAIL)
     ]
+
+
+# --- A supervisor opens what was attached, then signs off (issue 12) -------------------------
+
+PHONE = {"width": 375, "height": 812}
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def _submitted_with_files(portfolio: Portfolio, supervision: Supervision) -> None:
+    """The certificate (a PDF and a photo attached) and two reflections, all sent for review."""
+    certificate = make_evidence(portfolio, codes=(CODE,), title="Newborn observation course")
+    for name, data, kind in (
+        ("certificate.pdf", pdf_bytes(), "application/pdf"),
+        ("photo.png", png_bytes(), "image/png"),
+    ):
+        upload = SimpleUploadedFile(name, data, content_type=kind)
+        attachment_add(evidence=certificate, upload=upload, by=portfolio.user)
+    evidence_submit(evidence=certificate, supervision=supervision, by=portfolio.user)
+    for title in ("Bath time", "A first smile"):
+        evidence_submit(
+            evidence=make_evidence(portfolio, codes=(CODE,), title=title),
+            supervision=supervision,
+            by=portfolio.user,
+        )
+
+
+def test_a_supervisor_opens_a_submitted_attachment_and_signs_off_on_a_phone(
+    page: Page, live_framework: Framework
+) -> None:
+
+    practitioner = UserFactory(full_name=PRACTITIONER, email=PRACTITIONER_EMAIL)
+    portfolio = make_portfolio(practitioner, live_framework, target_level=LEVEL)
+    supervisor = UserFactory(full_name=SUPERVISOR, email=SUPERVISOR_EMAIL)
+    supervision = make_supervision(portfolio, supervisor)
+    _submitted_with_files(portfolio, supervision)
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, SUPERVISOR_EMAIL, PASSWORD)
+    page.goto("/supervision/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waiting for your review")
+    rows = page.locator("[data-testid=queue-item]")
+    expect(rows).to_have_count(3)
+    expect(rows.locator("[data-testid=queue-level]")).to_have_text([f"Level {LEVEL}"] * 3)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+    # The certificate: its files listed by name, type and size, never by hash.
+    rows.get_by_role("link", name="Newborn observation course").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Newborn observation course")
+    expect(page.locator("[data-testid=review-level]")).to_contain_text(f"Level {LEVEL}")
+    files = page.locator("[data-testid=attachment]")
+    expect(files).to_have_count(2)
+    expect(files.nth(0)).to_contain_text(
+        re.compile(r"certificate\.pdf.*PDF, [\d.]+\s(KB|bytes)", re.S)
+    )
+    expect(files.nth(1)).to_contain_text(re.compile(r"photo\.png.*PNG image", re.S))
+    expect(page.get_by_role("main")).not_to_contain_text("SHA-256")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+    # The photo opens in a tab of its own, as an image.
+    with page.context.expect_page() as opened:
+        files.nth(1).get_by_role("link", name=re.compile(r"^photo\.png")).click()
+    photo = opened.value
+    photo.wait_for_load_state()
+    assert re.search(r"/supervision/attachments/\d+/$", photo.url)
+    expect(photo.locator("img")).to_have_count(1)
+    assert photo.locator("img").evaluate("img => img.naturalWidth") == 4
+    photo.close()
+
+    # The PDF can be downloaded under its own name.
+    with page.expect_download() as downloaded:
+        files.nth(0).get_by_role("link", name="Download certificate.pdf").click()
+    assert downloaded.value.suggested_filename == "certificate.pdf"
+    assert sorted(
+        AttachmentAccess.objects.filter(user=supervisor).values_list(
+            "attachment__filename", "inline"
+        )
+    ) == [("certificate.pdf", False), ("photo.png", True)]
+
+    # Signed off at the level fixed at submission.
+    page.get_by_role("checkbox", name=declaration_text(LEVEL)).check()
+    page.get_by_role("button", name="Sign off", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Signed off “Newborn observation course”.")
+    expect(rows).to_have_count(2)
+
+
+def test_select_all_and_a_failed_bulk_sign_off_keep_the_ticks_without_a_mouse(
+    page: Page, live_framework: Framework
+) -> None:
+
+    practitioner = UserFactory(full_name=PRACTITIONER, email=PRACTITIONER_EMAIL)
+    portfolio = make_portfolio(practitioner, live_framework, target_level=LEVEL)
+    supervisor = UserFactory(full_name=SUPERVISOR, email=SUPERVISOR_EMAIL)
+    supervision = make_supervision(portfolio, supervisor)
+    _submitted_with_files(portfolio, supervision)
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, SUPERVISOR_EMAIL, PASSWORD)
+    page.goto("/supervision/")
+    boxes = page.locator("[data-testid=queue-item] input[name=revision]")
+    expect(boxes).to_have_count(3)
+
+    select_all = page.get_by_role("checkbox", name="Select all items on this page")
+    select_all.focus()
+    page.keyboard.press("Space")
+    for n in range(3):
+        expect(boxes.nth(n)).to_be_checked()
+    boxes.nth(2).focus()  # and one untick, by keyboard too
+    page.keyboard.press("Space")
+    expect(boxes.nth(2)).not_to_be_checked()
+    expect(select_all).not_to_be_checked()
+
+    # No declaration: the queue comes back with the summary focused and the ticks kept.
+    page.get_by_role("button", name="Sign off selected items").focus()
+    page.keyboard.press("Enter")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Tick the declaration to sign off the selected items.")
+    expect(boxes.nth(0)).to_be_checked()
+    expect(boxes.nth(1)).to_be_checked()
+    expect(boxes.nth(2)).not_to_be_checked()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert not Review.objects.exists()
+
+    # The summary's link takes focus to the declaration.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    declaration = page.locator("#bulk-declaration")
+    expect(declaration).to_be_focused()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Sign off selected items").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Signed off 2 items.")
+    expect(page.locator("[data-testid=queue-item]")).to_have_count(1)
+    assert Review.objects.count() == 2

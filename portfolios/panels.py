@@ -47,17 +47,23 @@ class OnboardingStep:
     task: Callable[[Any], Task | None]  # called with the selectors.Dashboard
 
 
+MAIN = "main"  # under the headline, full width: prompts to act on now
+SIDE = "side"  # at the top of the side column: standing progress
+
+
 @dataclass(frozen=True)
 class Panel:
     order: int
     template: str
     context: Callable[[Any], dict[str, Any] | None]  # called with the selectors.Dashboard
+    area: str = MAIN
 
 
 @dataclass(frozen=True)
 class FilledPanel:
     template: str
     context: dict[str, Any]
+    area: str = MAIN
 
 
 _STEPS: list[OnboardingStep] = []
@@ -69,9 +75,15 @@ def register_onboarding_step(*, order: int, task: Callable[[Any], Task | None]) 
 
 
 def register_dashboard_panel(
-    *, order: int, template: str, context: Callable[[Any], dict[str, Any] | None]
+    *,
+    order: int,
+    template: str,
+    context: Callable[[Any], dict[str, Any] | None],
+    area: str = MAIN,
 ) -> None:
-    _PANELS.append(Panel(order=order, template=template, context=context))
+    if area not in (MAIN, SIDE):
+        raise ValueError(f"A dashboard panel goes in {MAIN!r} or {SIDE!r}, not {area!r}.")
+    _PANELS.append(Panel(order=order, template=template, context=context, area=area))
 
 
 def registered_steps() -> list[OnboardingStep]:
@@ -84,5 +96,5 @@ def dashboard_panels(dashboard: Any) -> list[FilledPanel]:
     for panel in sorted(_PANELS, key=lambda p: p.order):
         context = panel.context(dashboard)
         if context is not None:
-            filled.append(FilledPanel(panel.template, context))
+            filled.append(FilledPanel(panel.template, context, panel.area))
     return filled

@@ -139,10 +139,11 @@ class ProgressChart:
     achieved: list[int]
 
     # Geometry of the SVG (its viewBox); the template only places what these answer.
-    WIDTH = 640
+    # 480 wide so that on a 375 px phone the labels stay about 11 px high.
+    WIDTH = 480
     HEIGHT = 300
-    LEFT = 48
-    RIGHT = 16
+    LEFT = 44
+    RIGHT = 24
     TOP = 20
     BOTTOM = 56
 
@@ -194,6 +195,10 @@ class ProgressChart:
         step = _nice_step(max(self.total, 1))
         values = list(range(0, self.total + 1, step))
         if values[-1] != self.total:
+            # The top of the scale is the number of competencies; a tick just under it
+            # would print on top of it.
+            if self.total - values[-1] < step / 2:
+                values.pop()
             values.append(self.total)
         return [(v, self.y(v)) for v in values]
 

@@ -290,6 +290,14 @@ class Dashboard:
         return sum(d.total for d in self.domains)
 
     @property
+    def main_panels(self) -> list[FilledPanel]:
+        return [p for p in self.panels if p.area == "main"]
+
+    @property
+    def side_panels(self) -> list[FilledPanel]:
+        return [p for p in self.panels if p.area == "side"]
+
+    @property
     def task_rows(self) -> list[dict[str, object]]:
         return [t.as_dict() for t in self.tasks]
 

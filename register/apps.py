@@ -49,14 +49,6 @@ class RegisterConfig(AppConfig):
         register_dashboard_panel(
             order=10, template="register/_apply_prompt.html", context=apply_prompt
         )
-        # The dashboard's last "Get started" step and its "You can now apply" prompt.
-        from portfolios.panels import register_dashboard_panel, register_onboarding_step
-        from register.dashboard import apply_prompt, finish_step
-
-        register_onboarding_step(order=60, task=finish_step)
-        register_dashboard_panel(
-            order=10, template="register/_apply_prompt.html", context=apply_prompt
-        )
         # Supervisors are asked to endorse applications; the request waits in their queue.
         register_queue_section(
             template="register/_endorsements_waiting.html", items=endorsements_waiting_for

@@ -20,15 +20,10 @@ class ExportsConfig(AppConfig):
         from portfolios.panels import register_dashboard_panel
 
         register_dashboard_panel(
-            order=20, template="exports/_revalidation_panel.html", context=revalidation_panel
-        )
-
-        # Revalidation progress on the dashboard (the dashboard may not import exports).
-        from portfolios.exports.dashboard import revalidation_panel
-        from portfolios.panels import register_dashboard_panel
-
-        register_dashboard_panel(
-            order=20, template="exports/_revalidation_panel.html", context=revalidation_panel
+            order=20,
+            template="exports/_revalidation_panel.html",
+            context=revalidation_panel,
+            area="side",
         )
         register_link(
             "exports",

@@ -22,12 +22,6 @@ class SupervisionConfig(AppConfig):
 
         register_onboarding_step(order=40, task=invite_step)
 
-        # The dashboard's "Get started" list: inviting a supervisor is supervision's step.
-        from portfolios.panels import register_onboarding_step
-        from portfolios.supervision.dashboard import invite_step
-
-        register_onboarding_step(order=40, task=invite_step)
-
         register_flag(
             "supervisor",
             lambda: Exists(

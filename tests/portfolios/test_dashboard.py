@@ -360,7 +360,7 @@ def test_revalidation_page_and_dashboard_show_the_bars(client, practitioner) -> 
     page = client.get("/portfolio/revalidation/").content.decode()
     assert 'data-testid="revalidation-progress"' in page
     assert page.count('role="progressbar"') == 6
-    assert "0 h of 35 h" in page and "0 reflective accounts of 5" in page
+    assert "0 h of 35 h" in page and "0 of 5 reflective accounts" in page
     assert "0 of 6 met" in page
     dashboard = client.get("/portfolio/").content.decode()
     assert 'data-testid="revalidation-panel"' in dashboard and "0 h of 450 h" in dashboard

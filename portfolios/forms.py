@@ -143,6 +143,9 @@ class DomainAssessmentForm(forms.Form):
         return found
 
 
+REQUIRED = {"title": "Enter a title.", "date": "Enter the date.", "hours": "Enter the hours."}
+
+
 def _quarter_hours(value: Decimal) -> None:
     if (value * 4) % 1 != 0:
         raise forms.ValidationError("Enter hours in quarter-hour steps, e.g. 1.25 or 3.5.")
@@ -247,6 +250,13 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
         form_class.base_fields[name] = copy.deepcopy(form_class.base_fields[name])
     form_class.base_fields["title"].help_text = spec.title_help
     form_class.base_fields["date"].label = spec.date_label
+    # The error summary lists messages away from their fields: each names what is missing.
+    for name, field in form_class.base_fields.items():
+        if field.required:
+            field.error_messages = {
+                **field.error_messages,
+                "required": REQUIRED.get(name, f"Fill in “{field.label}”."),
+            }
     _FORM_CLASSES[kind] = form_class
     return form_class
 
@@ -399,6 +409,7 @@ class GoalForm(forms.ModelForm):
         fields = ["title", "competencies", "actions", "target_date", "status"]
         widgets = {"actions": forms.Textarea(attrs={"rows": 4, "data-maxlength": 5000})}
         labels = {"title": "Goal"}
+        error_messages = {"title": {"required": "Enter your goal."}}
 
     def __init__(self, *args: object, competencies=None, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

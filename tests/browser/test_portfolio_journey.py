@@ -300,6 +300,9 @@ def test_a_returned_item_is_edited_with_the_feedback_in_view(
     box, field = feedback.bounding_box(), now_what.bounding_box()
     assert box["x"] > field["x"] + field["width"] - 1  # to the right of the form
     now_what.fill("At the next feed I will wait, then wonder aloud with the mother.")
+    # Further down the form the feedback is still on screen.
+    page.get_by_label(label("How this shows competency 1")).scroll_into_view_if_needed()
+    expect(feedback.get_by_test_id("edit-feedback-text")).to_be_in_viewport()
     # The save bar stays in view wherever the person is in the form.
     expect(page.get_by_role("button", name="Save draft")).to_be_in_viewport()
     page.get_by_role("button", name="Save draft").click()

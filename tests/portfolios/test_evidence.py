@@ -244,7 +244,9 @@ def test_missing_required_fields_are_400_with_each_message(signed_in, kind) -> N
     html = response.content.decode()
     assert set(response.context["form"].errors) == required
     for name in required:
-        assert field_error(html, name, "This field is required."), name
+        # Each message names its field: the error summary shows them away from the form.
+        message = response.context["form"].fields[name].error_messages["required"]
+        assert message != "This field is required." and field_error(html, name, message), name
     assert not Evidence.objects.exists()
     assert not EvidenceRevision.objects.exists()
 

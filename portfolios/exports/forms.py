@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from imhcpd.widgets import DateInput
 from portfolios.exports.models import PortfolioExport, PracticeHours, ReflectiveDiscussion
 from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS
 
@@ -36,10 +37,13 @@ class ExportRequestForm(forms.Form):
     period_start = forms.DateField(
         label="From",
         required=False,
-        widget=DATE_WIDGET,
-        help_text="Leave empty for everything. A revalidation pack covers three years by default.",
+        widget=DateInput(),
+        help_text="For example, 1 4 2024. Leave empty for everything. A revalidation pack "
+        "covers three years by default.",
     )
-    period_end = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+    period_end = forms.DateField(
+        label="To", required=False, widget=DateInput(), help_text="Leave empty for today."
+    )
     declarations = forms.MultipleChoiceField(
         label="Revalidation declarations",
         required=False,

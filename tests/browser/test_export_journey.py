@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from portfolios.exports import tasks, worker
 from portfolios.exports.models import PortfolioExport
-from tests.browser.helpers import label, sign_in
+from tests.browser.helpers import go_to, label, sign_in
 from tests.factories import PASSWORD, UserFactory, make_evidence, make_portfolio
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +30,7 @@ def test_request_watch_progress_download_and_verify(  # type: ignore[no-untyped-
     monkeypatch.setattr(tasks, "enqueue", lambda pk: queued.append(pk) or True)
 
     sign_in(page, user.email, PASSWORD)
-    page.get_by_role("link", name="PDF exports").click()
+    go_to(page, "exports")
     expect(page.get_by_role("heading", level=1)).to_have_text("PDF exports")
     page.get_by_label(re.compile("IMH portfolio at a level")).check()
     page.get_by_label(label("Level")).select_option("2")
@@ -59,6 +59,17 @@ def test_request_watch_progress_download_and_verify(  # type: ignore[no-untyped-
     text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
     assert "Pip Portfolio" in text
     assert export.code in text
+
+    # On a phone the list of PDFs is a stack of cards, each status in words: no sideways scroll.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/portfolio/exports/")
+    row = page.get_by_test_id("export")
+    expect(row.locator('td[data-label="Status"]')).to_have_text("Ready")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(f"/portfolio/exports/{export.pk}/")
+    expect(page.get_by_test_id("export-ready")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # A confirmer, signed out, checks the file they were given.
     page.context.clear_cookies()

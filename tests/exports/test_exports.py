@@ -82,6 +82,19 @@ def days_from_today(n: int) -> str:
     return (timezone.localdate() + dt.timedelta(days=n)).isoformat()
 
 
+def as_date_boxes(data: dict[str, Any]) -> dict[str, Any]:
+    """The export form's dates are day / month / year boxes (name_0, name_1, name_2)."""
+    out = {}
+    for key, value in data.items():
+        if key.startswith("period_"):
+            year, _, rest = str(value).partition("-")
+            month, _, day = rest.partition("-")
+            out |= {f"{key}_0": day or value, f"{key}_1": month, f"{key}_2": year}
+        else:
+            out[key] = value
+    return out
+
+
 def cpd(portfolio, title: str, hours: str, participatory: bool, **extra):  # type: ignore[no-untyped-def]
     return make_evidence(
         portfolio,
@@ -602,7 +615,10 @@ def test_asking_for_a_pdf_makes_it_and_offers_the_download(
     assert detail.status_code == 200
     assert 'data-testid="export-ready"' in body
     assert 'http-equiv="refresh"' not in body
-    assert export.file_sha256 in body
+    assert 'tag--green">Ready</strong>' in body
+    # The checksum is for whoever checks the PDF (verify page, PDF appendix), not the owner.
+    assert export.file_sha256 not in body
+    assert "SHA-256" not in body
 
     download = signed_in.get(f"/portfolio/exports/{export.pk}/download/")
     # Reading the stream to its end closes the response; closing it again here would send
@@ -716,7 +732,9 @@ def test_an_unfinished_export_shows_progress_for_htmx_and_refreshes_without_js(
 def test_a_bad_export_request_is_refused_without_an_export(
     signed_in, fake_render, django_capture_on_commit_callbacks, data, message
 ) -> None:  # type: ignore[no-untyped-def]
-    data = {k: days_from_today(v) if isinstance(v, int) else v for k, v in data.items()}
+    data = as_date_boxes(
+        {k: days_from_today(v) if isinstance(v, int) else v for k, v in data.items()}
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = signed_in.post(EXPORTS_URL, data)
     assert response.status_code == 400
@@ -1262,8 +1280,8 @@ def test_the_verify_page_tells_who_what_when_and_whether_sign_offs_changed(
     assert "IMH portfolio, Level 2" in body
     assert long_date(export.created_at) in body
     assert export.file_sha256 in body
-    assert "Unchanged" in body
-    assert "<strong>Changed:</strong>" not in body
+    assert 'tag--green">Unchanged</strong>' in body
+    assert ">Changed</strong>" not in body
     assert_private(body)
 
     # A draft or an edit changes no sign-off: still unchanged.
@@ -1272,7 +1290,7 @@ def test_the_verify_page_tells_who_what_when_and_whether_sign_offs_changed(
 
     signed_off(portfolio, supervision, supervisor, title="Signed after the export")
     body = client.get(url).content.decode()
-    assert "<strong>Changed:</strong>" in body
+    assert 'tag--orange">Changed</strong>' in body
     assert "Unchanged" not in body
     assert_private(body)
 

@@ -114,7 +114,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     EvidenceKind.CERTIFICATE: KindSpec(
         kind=EvidenceKind.CERTIFICATE,
-        intro="A qualification or certificate; attach a copy after saving.",
+        intro="A qualification or certificate, with a copy of it attached.",
         date_label="Date awarded",
         details=(
             DetailField("awarding_body", "Awarding body", long=False),

@@ -61,11 +61,19 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Profile saved." if change else "Nothing had changed.")
             return redirect("portfolios:profile")
         status = 400
-    context = {
-        "form": form,
-        "levels": levels,
-        "changes": portfolio.changes.select_related("changed_by")[:50],
-    }
+    labels = {name: str(field.label) for name, field in form.fields.items()}
+    history = [
+        (
+            change.changed_at,
+            [
+                (labels.get(name, name.replace("_", " ").capitalize()), old, new)
+                for name, (old, new) in change.changes.items()
+                if old != new
+            ],
+        )
+        for change in portfolio.changes.select_related("changed_by")[:50]
+    ]
+    context = {"form": form, "levels": levels, "history": history}
     return render(request, "portfolios/profile.html", context, status=status)
 
 

@@ -335,3 +335,12 @@ def test_an_unticked_link_does_not_close_its_goal(practitioner, supervisor) -> N
     goal.refresh_from_db()
     assert goal.status == "planned"
     assert EvidenceRevision.objects.get(pk=revision.pk).status == "signed_off"
+
+
+def test_profile_history_names_fields_in_words(signed_in, practitioner) -> None:  # type: ignore[no-untyped-def]
+    html = signed_in.get("/portfolio/profile/").content.decode()
+    assert "Professional body: set to Nursing and Midwifery Council (NMC)" in html
+    assert (
+        "Professionalbody" not in html
+        and "If other, your profession" not in html.split("History of changes")[1]
+    )

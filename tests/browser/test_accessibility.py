@@ -1,0 +1,141 @@
+"""Every page each persona can reach, on a 375 px phone: no sideways scrolling, no serious or
+critical WCAG 2.2 AA failure found by axe-core (run inside the page), and a plain-text
+`<title>` ending in " — IMH CPD".
+
+The pages come from the permission matrix (tests/test_permissions.py): every GET a persona is
+shown (200) is swept here, so a page added there is checked here without another list.
+Downloads, the health checks and Django's own admin (staff tooling, named as not covered in
+the accessibility statement) are left out. A referee, who has no account, is swept through
+the link emailed to them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, Page
+
+from register.models import Application
+from register.services import reference_request
+from tests.factories import make_eligible
+from tests.imhcpd.signin import sign_in
+from tests.test_permissions import MATRIX, owned  # noqa: F401  (the fixture is used by name)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 375, "height": 812}
+NOT_SWEPT = ("/admin/", "/health", "download", "/attachments/", ".json", ".zip")
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+BLOCKING = {"serious", "critical"}
+
+# The elements wider than the viewport, to say what made a page scroll sideways.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width + 1) return [];
+  const wide = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && box.width > 0) {
+      const cls = (el.className && el.className.baseVal === undefined) ? el.className : '';
+      wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                + (cls ? '.' + String(cls).trim().split(/\\s+/).join('.') : ''));
+      if (wide.length >= 5) break;
+    }
+  }
+  return wide;
+}"""
+
+
+def pages_for(persona: str, owned_ids: dict[str, Any]) -> list[str]:
+    urls = [
+        url.format(**owned_ids)
+        for method, url, expected in MATRIX
+        if method == "GET" and expected[persona] == 200 and not any(s in url for s in NOT_SWEPT)
+    ]
+    return list(dict.fromkeys(urls))
+
+
+def problems_on(page: Page, url: str) -> list[str]:
+    response = page.goto(url)
+    page.wait_for_load_state("load")
+    found = []
+    if response is not None and response.status >= 500:
+        found.append(f"answered {response.status}")
+    title = page.title()
+    if not title.endswith(" — IMH CPD") or re.search(r"[<>]|&lt;|&gt;", title):
+        found.append(f"title {title!r}")
+    wide = page.evaluate(OVERFLOW_JS)
+    if wide:
+        found.append(f"scrolls sideways at 375 px: {', '.join(wide)}")
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    for violation in violations:
+        if violation["impact"] in BLOCKING:
+            targets = [", ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+            found.append(f"axe {violation['impact']} {violation['id']}: {'; '.join(targets)}")
+    return [f"{url}: {problem}" for problem in found]
+
+
+def sweep(browser: Browser, base_url: str, urls: list[str], session: str | None) -> list[str]:
+    context = browser.new_context(base_url=base_url, viewport=PHONE)
+    try:
+        if session:
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+            )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        problems: list[str] = []
+        for url in urls:
+            problems.extend(problems_on(page, url))
+        return problems
+    finally:
+        context.close()
+
+
+def session_of(user) -> str:  # type: ignore[no-untyped-def]
+    client = Client()
+    sign_in(client, user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "practitioner", "supervisor", "register_admin"])
+def test_every_page_of_each_persona_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-def]
+    request, browser: Browser, live_server, owned, persona: str
+) -> None:
+    urls = pages_for(persona, owned)
+    if persona == "anonymous":
+        urls.append("/no-such-page/")  # the 404 page is a page too
+    assert len(urls) >= 5, urls
+    session = None if persona == "anonymous" else session_of(request.getfixturevalue(persona))
+    problems = sweep(browser, live_server.url, urls, session)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_referee_link_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, practitioner, supervisor, mailoutbox
+) -> None:
+    make_eligible(practitioner, supervisor)
+    from register.services import application_start
+
+    application: Application = application_start(user=practitioner, level=2)
+    reference_request(
+        application=application,
+        name="Rowan Referee",
+        email="rowan.referee@example.org",
+        by=practitioner,
+    )
+    body = next(m.body for m in mailoutbox if "rowan.referee@example.org" in m.to)
+    token = re.search(r"/register/references/([^/\s]+)/", body).group(1)  # type: ignore[union-attr]
+    problems = sweep(browser, live_server.url, [f"/register/references/{token}/"], None)
+    assert not problems, "\n".join(problems)

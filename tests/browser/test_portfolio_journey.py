@@ -338,3 +338,26 @@ def test_the_goal_picker_filters_by_code_or_words(page: Page, live_framework: Fr
     page.get_by_role("button", name="Save goal").click()
     expect(page).to_have_url(re.compile(r"/portfolio/plan/$"))
     expect(page.get_by_test_id("goal")).to_contain_text("3.04")
+
+
+def test_save_and_go_to_the_next_domain(page: Page, live_framework: Framework) -> None:
+    practitioner = UserFactory()
+    make_portfolio(practitioner, live_framework)
+    last = live_framework.domains.order_by("number").last().number
+    sign_in(page, practitioner.email, PASSWORD)
+    page.goto(f"/portfolio/assess/{last - 1}/")
+    first = live_framework.domains.get(number=last - 1).competencies.order_by("order").first()
+    _rating(page, first.code, "Working towards").check()
+
+    # htmx posts the form with the button pressed; the answer sends the whole page on.
+    page.get_by_role("button", name="Save and go to the next domain").click()
+    expect(page).to_have_url(re.compile(rf"/portfolio/assess/{last}/$"))
+    expect(page.get_by_role("status").first).to_contain_text(f"Domain {last - 1}: saved 1 rating.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Assess domain {last}")
+
+    # The last domain has no next one: the button says where it goes instead.
+    page.get_by_role("button", name="Save and see all your ratings").click()
+    expect(page).to_have_url(re.compile(r"/portfolio/matrix/$"))
+    expect(page.locator(f"[data-code='{first.code}']")).to_have_attribute(
+        "data-status", "working_towards"
+    )

@@ -1,6 +1,6 @@
 """Every page each persona can reach, on a 375 px phone: no sideways scrolling, no serious or
-critical WCAG 2.2 AA failure found by axe-core (run inside the page), and a plain-text
-`<title>` ending in " — IMH CPD".
+critical WCAG 2.2 AA failure found by axe-core (run inside the page), a plain-text
+`<title>` ending in " — IMH CPD", and no select offering "---------" for a choice.
 
 The pages come from the permission matrix (tests/test_permissions.py): every GET a persona is
 shown (200) is swept here, so a page added there is checked here without another list.
@@ -75,6 +75,8 @@ def problems_on(page: Page, url: str) -> list[str]:
     title = page.title()
     if not title.endswith(" — IMH CPD") or re.search(r"[<>]|&lt;|&gt;", title):
         found.append(f"title {title!r}")
+    if page.locator("option", has_text="---------").count():
+        found.append("a select offers '---------' instead of words")
     wide = page.evaluate(OVERFLOW_JS)
     if wide:
         found.append(f"scrolls sideways at 375 px: {', '.join(wide)}")

@@ -294,13 +294,15 @@ class LinkVerdict:
 
     @property
     def label(self) -> str:
-        return {COUNTS: "Counts", NOT_YET: "Does not count yet", DOES_NOT_COUNT: "Does not count"}[
-            self.verdict
-        ]
+        return LABELS[self.verdict]
 
     @property
     def tone(self) -> str:
-        return {COUNTS: "green", NOT_YET: "yellow", DOES_NOT_COUNT: "red"}[self.verdict]
+        return TONES[self.verdict]
+
+
+LABELS = {COUNTS: "Counts", NOT_YET: "Does not count yet", DOES_NOT_COUNT: "Does not count"}
+TONES = {COUNTS: "green", NOT_YET: "yellow", DOES_NOT_COUNT: "red"}
 
 
 def _verdict_of(link: EvidenceLink, level: int) -> tuple[str, str]:
@@ -354,3 +356,9 @@ def link_verdicts(portfolio: Portfolio, competency_id: int, level: int) -> list[
                 note = f"Revision {current.number} no longer links this competency."
         out.append(LinkVerdict(evidence, verdict, reason, note, best.rationale))
     return out
+
+
+def link_verdict(link: EvidenceLink, level: int) -> dict[str, str]:
+    """One link of one revision, for the item's own page: label, tag tone and the reason."""
+    verdict, reason = _verdict_of(link, level)
+    return {"verdict": verdict, "label": LABELS[verdict], "tone": TONES[verdict], "reason": reason}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from django.core.mail import EmailMessage
 from playwright.sync_api import Locator, Page, expect
 
@@ -52,6 +53,23 @@ def _no_sideways_scroll(page: Page) -> None:
         name = page.url.rstrip("/").rsplit("/", 1)[-1] or "home"
         width = page.viewport_size["width"]
         page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def _no_serious_axe_violation(page: Page) -> None:
+    """Run with the folded parts open, so what they hold (the key, the table) is checked."""
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    serious = [
+        f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{page.url}: {serious}"
 
 
 def _set_up(page: Page) -> None:
@@ -169,23 +187,27 @@ def test_progress_pages_fit_a_phone(page: Page, live_framework: Framework) -> No
         "does not count for the register until a supervisor signs it off"
     )
     _no_sideways_scroll(page)
+    _no_serious_axe_violation(page)
 
     page.goto("/portfolio/matrix/")
     title = Competency.objects.get(framework=live_framework, code="1.01").title
     expect(page.locator("[data-code='1.01']")).to_contain_text(title)
     _no_sideways_scroll(page)
+    _no_serious_axe_violation(page)
 
     page.goto("/portfolio/competencies/1.01/")
     expect(page.get_by_test_id("verdict-reason")).to_have_text(
         "A draft; submit it to your supervisor for review."
     )
     _no_sideways_scroll(page)
+    _no_serious_axe_violation(page)
 
     page.goto("/portfolio/revalidation/")
     expect(page.get_by_role("progressbar", name="CPD hours", exact=True)).to_have_attribute(
         "aria-valuenow", "0"
     )
     _no_sideways_scroll(page)
+    _no_serious_axe_violation(page)
 
     page.set_viewport_size({"width": 1280, "height": 900})
     for url in ("/portfolio/", "/portfolio/matrix/", "/portfolio/revalidation/"):

@@ -415,3 +415,16 @@ def test_matrix_cells_show_titles_and_words(client, practitioner) -> None:  # ty
     assert f'<span class="d-block matrix-title">{title}</span>' in html
     assert "signed off 0 of 63" in html
     assert "nowrap" not in html and 'style="width' not in html
+
+
+def test_the_item_page_says_which_links_count(client, practitioner, supervisor) -> None:  # type: ignore[no-untyped-def]
+    item = sign_off(practitioner, supervisor, ("4.05", "4.06"), accept=("4.05",))
+    client.force_login(practitioner)
+    html = client.get(f"/portfolio/evidence/{item.pk}/").content.decode()
+    assert html.count('data-testid="link-verdict"') == 2
+    assert 'data-verdict="counts">' in html and "Signed off at Level 2." in html
+    assert "Your supervisor did not accept this link when signing off." in html
+    # The supervisor sees what they accepted, not the practitioner's "counts".
+    client.force_login(supervisor)
+    html = client.get(f"/supervision/evidence/{item.pk}/").content.decode()
+    assert 'data-testid="link-verdict"' not in html and "Accepted at sign-off" in html

@@ -783,7 +783,9 @@ def test_a_bad_upload_is_400_with_its_message(
     response = signed_in.post(upload_url(evidence), data)
 
     assert response.status_code == 400
-    assert field_error(response.content.decode(), "file", message)
+    html = response.content.decode()
+    assert field_error(html, "file", message)
+    assert "There is a problem" in html and 'href="#id_file"' in html  # the error summary
     assert not Attachment.objects.exists()
     assert stored_files(practitioner.portfolio) == files_before
     assert [e.action for e in evidence.events.all()] == [Action.CREATED]

@@ -128,6 +128,7 @@ def portfolio_section(user: User) -> dict[str, Any]:
                     "competencies": [c.code for c in g.competencies.all()],
                     "actions": g.actions,
                     "target_date": g.target_date,
+                    "level": g.level,
                     "status": g.get_status_display(),
                 }
                 for g in portfolio.goals.prefetch_related("competencies").order_by("pk")

@@ -82,7 +82,7 @@ def task_list(tasks: Iterable[Mapping[str, Any]], label: str = "") -> dict[str, 
 def summary_row(
     key: str, value: Any = "", change_url: str = "", change_label: str = ""
 ) -> dict[str, Any]:
-    """`{% summary_row "Level" entry.level change_url "level" %}` inside `<dl class="summary-list">`."""
+    """`{% summary_row "Level" entry.level change_url "level" %}`, in a summary-list `<dl>`."""
     return {"key": key, "value": value, "change_url": change_url, "change_label": change_label}
 
 

@@ -24,7 +24,7 @@ from register.models import Application
 from register.services import reference_request
 from tests.factories import make_eligible
 from tests.imhcpd.signin import sign_in
-from tests.test_permissions import MATRIX, owned  # noqa: F401  (the fixture is used by name)
+from tests.test_permissions import MATRIX, owned  # noqa: F401  (a fixture, used by name)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,7 +113,11 @@ def session_of(user) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("persona", ["anonymous", "practitioner", "supervisor", "register_admin"])
 def test_every_page_of_each_persona_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-def]
-    request, browser: Browser, live_server, owned, persona: str
+    request,
+    browser: Browser,
+    live_server,
+    owned,  # noqa: F811  (the matrix fixture, imported above)
+    persona: str,
 ) -> None:
     urls = pages_for(persona, owned)
     if persona == "anonymous":

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from imhcpd.models import User
 from portfolios.models import Evidence, EvidenceKind, EvidenceRevision, Portfolio
-from portfolios.supervision.models import Notification, Supervision
+from portfolios.supervision.models import Supervision
 from portfolios.supervision.permissions import reviewer_revisions
 
 
@@ -71,7 +71,3 @@ def title_submitted_to(user: User, evidence: Evidence) -> str:
         .first()
     )
     return title or evidence.get_kind_display()
-
-
-def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.for_owner(user)

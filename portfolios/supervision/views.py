@@ -241,6 +241,7 @@ def supervisee(request: HttpRequest, pk: int) -> HttpResponse:
     portfolio = supervision.portfolio
     domains = selectors.by_domain(selectors.competency_states(portfolio))
     submitted = supervision_selectors.submitted_by(request.user, portfolio)
+    signed_off = sum(dp.counts[CompetencyStatus.SIGNED_OFF] for dp in domains)
     return render(
         request,
         "supervision/supervisee.html",
@@ -248,6 +249,8 @@ def supervisee(request: HttpRequest, pk: int) -> HttpResponse:
             "supervision": supervision,
             "domains": domains,
             "submitted": submitted,
+            "signed_off": signed_off,
+            "total": sum(dp.total for dp in domains),
             "Status": CompetencyStatus,
         },
     )
@@ -408,7 +411,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
     groups = groups_with_notifications(request.user, page.object_list)
     # Shown is seen: what this page lists is marked read, but still looks new this once.
     notifications_mark_read(user=request.user, ids=[i for g in groups for i in g.ids])
-    return render(request, "supervision/notifications.html", {"page": page, "groups": groups})
+    # Only older pages can still hold unread ones now.
+    more_unread = request.user.notifications.filter(read_at__isnull=True).exists()
+    return render(
+        request,
+        "supervision/notifications.html",
+        {"page": page, "groups": groups, "more_unread": more_unread},
+    )
 
 
 @login_required

@@ -22,6 +22,7 @@ from portfolios.services import attachment_add, portfolio_update
 from portfolios.supervision import erasure
 from portfolios.supervision import services as sv
 from portfolios.supervision.models import AttachmentAccess, Notification, Review, Supervision
+from portfolios.supervision.notifications import notify
 from tests.factories import UserFactory, make_evidence, make_supervision, pdf_bytes, png_bytes
 from tests.portfolios.test_uploads import make_docx
 
@@ -224,6 +225,7 @@ def test_the_review_page_lists_name_type_and_size_without_the_hash(
     assert f'href="{url(files["docx"], download=True)}"' in page
     assert "Download notes.docx" in page
     assert "Word document" in page
+    assert "This item has 3 attachments. " in page
     assert not AttachmentAccess.objects.exists()  # listing is not opening
 
 
@@ -303,6 +305,7 @@ def test_a_bulk_sign_off_without_the_declaration_keeps_the_ticked_items(
         in page
     )
     assert 'id="bulk-declaration"' in page
+    assert title_of(page) == "Error: Review queue — IMH CPD"
     assert not Review.objects.exists()
     assert set(EvidenceRevision.objects.values_list("status", flat=True)) == {Status.SUBMITTED}
 
@@ -431,15 +434,22 @@ def test_the_practitioner_sees_the_review_and_comments_on_one_item_as_one_entry(
     assert "accepted your invitation" in groups[1]  # not about an item: on its own
 
 
-def test_mark_all_as_read_reaches_past_the_first_page(
-    client: Client, supervisor: User, busy: dict[str, EvidenceRevision]
-) -> None:
+def test_older_pages_can_be_marked_read_from_the_first(client: Client, supervisor: User) -> None:
+    for n in range(35):  # 30 entries a page
+        notify(supervisor, f"Notice {n}")
     client.force_login(supervisor)
+
+    first = client.get("/supervision/notifications/").content.decode()
+    assert first.count('data-testid="notification-group"') == 30
+    assert Notification.objects.filter(user=supervisor, read_at__isnull=True).count() == 5
+    assert "Mark older ones as read too" in first
 
     response = client.post("/supervision/notifications/")
 
     assert response.status_code == 302
     assert not Notification.objects.filter(user=supervisor, read_at__isnull=True).exists()
+    again = client.get("/supervision/notifications/").content.decode()
+    assert "Mark older ones as read too" not in again
 
 
 def test_someone_elses_notifications_are_never_shown_or_marked(

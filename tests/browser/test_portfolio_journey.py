@@ -177,11 +177,15 @@ def _write_reflection(page: Page, framework: Framework) -> None:
         f"Reflective account · {yesterday:%-d %B %Y} · revision 1 · Draft"
     )
     competencies = page.get_by_role("list").filter(has_text="It shows 1.01")
-    expect(competencies.get_by_role("listitem")).to_have_text(
+    expect(competencies.get_by_role("listitem")).to_contain_text(
         [
             f"{_competency_label(framework, '1.01')}: It shows 1.01 at a home visit.",
             f"{_competency_label(framework, '1.02')}: It shows 1.02 at a home visit.",
         ]
+    )
+    # Each link says whether it counts towards "signed off" yet, and why.
+    expect(competencies.get_by_test_id("link-verdict")).to_have_text(
+        ["Does not count yet A draft; submit it to your supervisor for review."] * 2
     )
     expect(page.get_by_text(NHS_NUMBER)).to_have_count(0)
 

@@ -159,7 +159,7 @@ def _sees_it_signed_off(page: Page, framework: Framework) -> None:
     competency = Competency.objects.get(framework=framework, code=CODE)
     expect(
         page.get_by_role("listitem").filter(has_text=f"{CODE} {competency.title}")
-    ).to_contain_text("signed off")
+    ).to_contain_text(f"Counts Signed off at Level {LEVEL}.")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Competencies").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Competency matrix")

@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "imhcpd.htmx.VaryOnHtmxMiddleware",
     "imhcpd.quotas.QuotaMiddleware",
     "imhcpd.middleware.RequireMFAMiddleware",
+    # Opening the page a notification points at marks it read.
+    "portfolios.supervision.middleware.NotificationSeenMiddleware",
 ]
 
 ROOT_URLCONF = "imhcpd.urls"

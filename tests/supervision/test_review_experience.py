@@ -434,6 +434,31 @@ def test_the_practitioner_sees_the_review_and_comments_on_one_item_as_one_entry(
     assert "accepted your invitation" in groups[1]  # not about an item: on its own
 
 
+def test_any_page_a_notification_points_at_marks_it_read_when_opened(
+    client: Client, practitioner: User, supervisor: User, busy: dict[str, EvidenceRevision]
+) -> None:
+    sv.review_return(revision=busy["first"], by=supervisor, feedback="Say more about the baby.")
+    sv.review_sign_off(revision=busy["second"], by=supervisor, declared=True)
+    client.force_login(practitioner)
+    unread = Notification.objects.filter(user=practitioner, read_at__isnull=True)
+    assert unread.count() == 3  # accepted, returned, signed off
+
+    item = f"/portfolio/evidence/{busy['first'].evidence_id}/"
+    client.get(item, HTTP_HX_REQUEST="true")  # a fragment swapped in is not the page
+    client.post("/supervision/supervisors/")  # nor is a form sent
+    assert unread.count() == 3
+
+    # The practitioner's evidence page (not supervision's) as the emailed link opens it.
+    page = client.get(item).content.decode()
+
+    assert unread_badge(page) == "2"  # already without the one just seen
+    assert "returned “First item”" not in " ".join(unread.values_list("text", flat=True))
+    client.get("/supervision/supervisors/")
+    assert list(unread.values_list("text", flat=True)) == [
+        "Sam Supervisor signed off “Second item” at Level 2."
+    ]
+
+
 def test_older_pages_can_be_marked_read_from_the_first(client: Client, supervisor: User) -> None:
     for n in range(35):  # 30 entries a page
         notify(supervisor, f"Notice {n}")

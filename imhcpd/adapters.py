@@ -56,6 +56,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return resume
         return super().get_login_redirect_url(request)
 
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        # The site's words for "Other ways to confirm" on the confirm-it-is-you page.
+        words = {
+            "reauthenticate_by_code": "Email me a code instead",
+            "mfa_reauthenticate": "Use a code from your authenticator app",
+        }
+        methods = super().get_reauthentication_methods(user)
+        return [{**m, "description": words.get(m["id"], m["description"])} for m in methods]
+
     # --- Throttling: allauth's re-authentication goes through authenticate(), which charges
     # the login_failed budget (per address and per email). Someone already signed in is
     # charged per user instead.

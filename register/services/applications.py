@@ -355,7 +355,12 @@ def application_submit(*, application: Application, by: User) -> ApplicationSnap
             f"Your Level {application.level} register application was submitted.",
             reverse("register:apply"),
             email="register/submitted",
-            context={"application": application},
+            context={
+                "application": application,
+                "decision_weeks": settings.REGISTER_DECISION_WEEKS,
+                "decision_due": timezone.localdate()
+                + dt.timedelta(weeks=settings.REGISTER_DECISION_WEEKS),
+            },
         )
     return snapshot
 

@@ -106,6 +106,10 @@ class UploadLimitMiddleware:
             # Form fields beyond DATA_UPLOAD_MAX_MEMORY_SIZE: no page of ours sends that much.
             size = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
             return _too_large(request, f"This form accepts up to {size} of text.")
-        except (TooManyFieldsSent, TooManyFilesSent):
+        except TooManyFilesSent:
+            count = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+            text = f"A page accepts up to {count} files at once. Nothing was saved."
+            return render(request, "400.html", {"description": text}, status=400)
+        except TooManyFieldsSent:
             return render(request, "400.html", status=400)
         return None

@@ -344,3 +344,14 @@ def test_profile_history_names_fields_in_words(signed_in, practitioner) -> None:
         "Professionalbody" not in html
         and "If other, your profession" not in html.split("History of changes")[1]
     )
+
+
+def test_more_files_than_one_page_takes_is_a_clear_400(signed_in) -> None:  # type: ignore[no-untyped-def]
+    data = evidence_post(EvidenceKind.CERTIFICATE)
+    data["attachments"] = [
+        SimpleUploadedFile(f"page{n}.png", png_bytes(), "image/png") for n in range(6)
+    ]
+    response = signed_in.post(create_url(EvidenceKind.CERTIFICATE), data)
+    assert response.status_code == 400
+    assert "A page accepts up to 5 files at once. Nothing was saved." in response.content.decode()
+    assert not Evidence.objects.exists()

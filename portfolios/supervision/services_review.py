@@ -76,16 +76,21 @@ def evidence_submit(*, evidence: Evidence, supervision: Supervision, by: User) -
         to_status=Status.SUBMITTED,
         detail=f"to {supervision.invitee_name}",
     )
+    revision.refresh_from_db()  # the email says the level fixed above
     supervisor = supervision.supervisor
     notify(
         supervisor,
         f"{by.full_name} submitted “{revision.title}” for your review.",
         reverse("supervision:review", args=[revision.pk]),
         email=None if preferences_for(supervisor).weekly_digest else "supervision/submitted",
-        context={"revision": revision, "practitioner": by, "supervision": supervision},
+        context={
+            "revision": revision,
+            "practitioner": by,
+            "supervision": supervision,
+            "attachments": revision.attachments.count(),
+        },
         group=evidence_group(evidence),
     )
-    revision.refresh_from_db()
     return revision
 
 

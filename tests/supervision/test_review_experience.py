@@ -513,3 +513,23 @@ def test_supervision_page_titles_are_plain_text(
     assert title_of(client.get("/supervision/supervisors/").content.decode()) == (
         "Your supervisors — IMH CPD"
     )
+
+
+# --- Emails --------------------------------------------------------------------------------
+
+
+def test_the_submission_email_gives_the_level_and_the_attachments(
+    practitioner: User,
+    supervisor: User,
+    supervision: Supervision,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
+    evidence = make_evidence(practitioner.portfolio, title="With a certificate")
+    _attach(evidence, "certificate.pdf", pdf_bytes(), "application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        sv.evidence_submit(evidence=evidence, supervision=supervision, by=practitioner)
+
+    (email,) = [m for m in mailoutbox if m.to == [supervisor.email]]
+    assert "They ask for it to be signed off at Level 2." in email.body
+    assert "It has 1 attachment: open it from the review page before you decide." in email.body

@@ -1373,7 +1373,7 @@ def test_the_digest_goes_once_per_iso_week(
 
     assert sent == [1, 0, 0, 1]
     first, second = digests(supervisor.email)
-    assert first.subject == "[IMH CPD] IMH CPD: 1 item(s) waiting for your review"
+    assert first.subject == "[IMH CPD] IMH CPD: 1 item waiting for your review"
     assert "- Pat Practitioner: Waiting item (waiting since 27 February 2026)" in first.body
     assert "/supervision/" in first.body
     assert second.body == first.body

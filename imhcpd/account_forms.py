@@ -27,10 +27,13 @@ CODE_HINT = "The 6-digit code your authenticator app shows now, or one of your r
 
 
 class Worded:
-    """Relabel allauth's fields after it has built them: {field: (label, help text or None)}.
-    Placeholders go: a label that vanishes as you type is no label (GOV.UK)."""
+    """Relabel allauth's fields after it has built them: {field: (label, help text or None)},
+    with a message saying what to do when one is left empty (`empty`: {field: message}) rather
+    than "This field is required." Placeholders go: a label that vanishes as you type is no
+    label (GOV.UK)."""
 
     words: ClassVar[dict[str, tuple[str, str | None]]] = {}
+    empty: ClassVar[dict[str, str]] = {}
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -43,6 +46,8 @@ class Worded:
             if hint is not None:
                 field.help_text = hint
             field.widget.attrs.pop("placeholder", None)
+            if name in self.empty:
+                field.error_messages = {**field.error_messages, "required": self.empty[name]}
 
 
 class LoginForm(Worded, account.LoginForm):
@@ -52,6 +57,7 @@ class LoginForm(Worded, account.LoginForm):
         "password": ("Password", ""),
         "remember": ("Keep me signed in on this device", ""),
     }
+    empty: ClassVar = {"login": "Enter your email address", "password": "Enter your password"}
 
 
 class SignupForm(Worded, account.SignupForm):
@@ -59,6 +65,11 @@ class SignupForm(Worded, account.SignupForm):
         "email": ("Email address", "We will send you a link to confirm it."),
         "password1": ("Create a password", NEW_PASSWORD_HELP),
         "password2": ("Confirm password", ""),
+    }
+    empty: ClassVar = {
+        "email": "Enter your email address",
+        "password1": "Create a password",
+        "password2": "Type your password again to confirm it",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,12 +84,17 @@ class SignupForm(Worded, account.SignupForm):
 
 class ResetPasswordForm(Worded, account.ResetPasswordForm):
     words: ClassVar = {"email": ("Email address", "")}
+    empty: ClassVar = {"email": "Enter your email address"}
 
 
 class ResetPasswordKeyForm(Worded, account.ResetPasswordKeyForm):
     words: ClassVar = {
         "password1": ("New password", NEW_PASSWORD_HELP),
         "password2": ("Confirm new password", ""),
+    }
+    empty: ClassVar = {
+        "password1": "Enter a new password",
+        "password2": "Type your new password again to confirm it",
     }
 
 
@@ -87,6 +103,11 @@ class ChangePasswordForm(Worded, account.ChangePasswordForm):
         "oldpassword": ("Current password", ""),
         "password1": ("New password", NEW_PASSWORD_HELP),
         "password2": ("Confirm new password", ""),
+    }
+    empty: ClassVar = {
+        "oldpassword": "Enter your current password",
+        "password1": "Enter a new password",
+        "password2": "Type your new password again to confirm it",
     }
 
 
@@ -103,17 +124,21 @@ class AddEmailForm(Worded, account.AddEmailForm):
 
 class ReauthenticateForm(Worded, account.ReauthenticateForm):
     words: ClassVar = {"password": ("Password", "")}
+    empty: ClassVar = {"password": "Enter your password"}
 
 
 class AuthenticateForm(Worded, mfa_base.AuthenticateForm):
     words: ClassVar = {"code": ("Code", CODE_HINT)}
+    empty: ClassVar = {"code": "Enter the code from your authenticator app"}
 
 
 class MFAReauthenticate(Worded, MFAReauthenticateForm):
     words: ClassVar = {"code": ("Code", CODE_HINT)}
+    empty: ClassVar = {"code": "Enter the code from your authenticator app"}
 
 
 class ActivateTOTPForm(Worded, totp.ActivateTOTPForm):
     words: ClassVar = {
         "code": ("Authenticator code", "The 6-digit code your app shows for IMH CPD.")
     }
+    empty: ClassVar = {"code": "Enter the 6-digit code from your authenticator app"}

@@ -15,6 +15,7 @@ class SignupForm(forms.Form):
         max_length=150,
         help_text="As it should appear on your portfolio and any register entry.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
     )
 
     field_order = ["full_name", "email", "password1", "password2"]

@@ -138,6 +138,20 @@ def test_a_failed_form_has_an_error_summary_linked_to_the_field(client) -> None:
     assert "error-summary" in login.content.decode()
 
 
+def test_empty_fields_say_what_to_do(client) -> None:
+    page = client.post("/accounts/signup/", {}).content.decode()
+    for message in (
+        "Enter your full name",
+        "Enter your email address",
+        "Create a password",
+        "Type your password again to confirm it",
+    ):
+        assert f">{message}</a>" in page, message  # in the summary, linked to its field
+    assert "This field is required" not in page
+    login = client.post("/accounts/login/", {}).content.decode()
+    assert "Enter your email address" in login and "Enter your password" in login
+
+
 def test_labels_are_the_ones_people_expect(client) -> None:
     page = client.get("/accounts/signup/").content.decode()
     for label in ("Full name", "Email address", "Create a password", "Confirm password"):
@@ -200,9 +214,7 @@ def test_sign_up_from_an_invitation_starts_with_the_invited_name_and_email(
     assert "new.supervisor@example.org" not in other and "Nell Newcomer" not in other
 
 
-def test_the_invitee_can_change_the_prefilled_address_and_it_is_forgotten_after(
-    client, rf
-) -> None:
+def test_the_invitee_can_change_the_prefilled_address_and_it_is_forgotten_after(client, rf) -> None:
     session_client = client
     request = rf.get("/")
     request.session = session_client.session

@@ -60,7 +60,7 @@ def test_signup_needs_email_verification_before_login(client) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("full_name", "   ", "This field is required."),
+        ("full_name", "   ", "Enter your full name"),
         ("email", "not-an-email", "Enter a valid email address."),
         ("password1", "short", "This password is too short."),
     ],

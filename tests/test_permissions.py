@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portfolios.exports.services import discussion_add, practice_hours_add
 from portfolios.services import attachment_add, goal_save
 from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
-from register.services import application_start, endorsement_request
+from register.models import Application
+from register.services import endorsement_request
 from tests.conftest import PERSONAS
 from tests.factories import make_evidence, make_export, make_supervision, png_bytes
 from tests.imhcpd.signin import sign_in
@@ -152,6 +153,18 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/register/?q=Pat&level=2", ALL_200),
     ("GET", "/register/entries/IMHRR-2026-999999/", dict.fromkeys(PERSONAS, 404)),
     ("GET", "/register/apply/", PORTFOLIO),
+    # The application's task pages: the practitioner has a draft; anyone without one is sent
+    # back to /register/apply/, and so is the draft's owner from the after-submission page.
+    *[
+        ("GET", f"/register/apply/{page}/", {**PORTFOLIO, "other_practitioner": 302})
+        for page in ("eligibility", "declarations", "endorsement", "references", "check")
+    ],
+    ("GET", "/register/apply/withdraw/", {**PORTFOLIO, "other_practitioner": 302}),
+    (
+        "GET",
+        "/register/apply/submitted/",
+        {**PORTFOLIO, "practitioner": 302, "other_practitioner": 302},
+    ),
     (
         "POST",
         "/register/entries/IMHRR-2026-999999/renew/",
@@ -164,6 +177,15 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
         "/register/admin/applications/{application}/",
         {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "register_admin": 404},
     ),
+    *[
+        (
+            method,
+            f"/register/admin/applications/{{application}}/{step}/",
+            {**dict.fromkeys(PERSONAS, 403), "anonymous": 302, "register_admin": 404},
+        )
+        for method in ("GET", "POST")
+        for step in ("approve", "reject")
+    ],
     (
         "GET",
         "/register/admin/entries/",
@@ -234,7 +256,8 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     review_sign_off(revision=revision, by=ended_supervisor, declared=True)
     supervision_end(supervision=former, by=practitioner)
     export = make_export(practitioner)
-    application = application_start(user=practitioner, level=2)
+    # A draft straight into the table: starting one through the service needs eligibility.
+    application = Application.objects.create(applicant=practitioner, portfolio=portfolio, level=2)
     endorsement = endorsement_request(application=application, supervision=active, by=practitioner)
     hours = practice_hours_add(
         portfolio=portfolio,

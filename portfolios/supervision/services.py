@@ -223,6 +223,12 @@ def supervision_decline(*, supervision: Supervision, user: User) -> Supervision:
     return supervision
 
 
+def _items_back(count: int) -> str:
+    if count == 1:
+        return "1 item waiting for review is back with you as a draft."
+    return f"{count} items waiting for review are back with you as drafts."
+
+
 @transaction.atomic
 def supervision_end(*, supervision: Supervision, by: User) -> Supervision:
     """End an active supervision; anything still waiting for review goes back to draft."""
@@ -252,7 +258,7 @@ def supervision_end(*, supervision: Supervision, by: User) -> Supervision:
         notify(
             practitioner,
             f"Your supervision with {supervision.invitee_name} has ended. "
-            f"{len(pending)} item(s) waiting for review are back with you as drafts.",
+            + _items_back(len(pending)),
             reverse("portfolios:evidence_list"),
             email="supervision/ended_items_returned",
             context={"supervision": supervision, "returned": pending},

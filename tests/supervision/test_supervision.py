@@ -1015,7 +1015,7 @@ def test_ending_a_supervision_returns_waiting_items_to_draft(
         )
     assert revision_state(signed) == signed_before
     notice = practitioner.notifications.filter(text__contains="has ended").get()
-    assert "2 item(s) waiting for review are back with you as drafts" in notice.text
+    assert "2 items waiting for review are back with you as drafts" in notice.text
     assert supervisor.notifications.filter(text="Pat Practitioner ended your supervision.")
     assert [m.to for m in mail.outbox] == [[practitioner.email], [supervisor.email]]
     with pytest.raises(services.TransitionError):

@@ -365,3 +365,29 @@ def test_save_and_go_to_the_next_domain(page: Page, live_framework: Framework) -
     expect(page.locator(f"[data-code='{first.code}']")).to_have_attribute(
         "data-status", "working_towards"
     )
+
+
+def test_tabbing_through_a_form_never_hides_the_field_behind_the_save_bar(
+    page: Page, live_framework: Framework
+) -> None:
+    practitioner = UserFactory()
+    make_portfolio(practitioner, live_framework)
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.emulate_media(reduced_motion="reduce")  # no smooth scrolling: measure where it stops
+    sign_in(page, practitioner.email, PASSWORD)
+    page.goto("/portfolio/evidence/new/reflective_account/")
+    page.get_by_label(label("Title")).focus()
+    bar = page.locator(".sticky-actions")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const r = document.activeElement.getBoundingClientRect();"
+            " return {top: r.top, bottom: r.bottom, inBar:"
+            " !!document.activeElement.closest('.sticky-actions')}; }"
+        )
+        if focused["inBar"]:
+            break
+        # WCAG 2.2 AA (2.4.11): the focused field is never entirely behind the bar.
+        assert focused["top"] < bar.bounding_box()["y"], focused
+    else:
+        raise AssertionError("Tab never reached the save bar")

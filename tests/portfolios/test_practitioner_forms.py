@@ -312,6 +312,8 @@ def test_a_goal_closes_when_its_competencies_are_all_signed_off(
 
     html = signed_in.get("/portfolio/plan/").content.decode()
     assert "Closed when 1.01, 1.02 were signed off at Level 2." in html
+    edit = signed_in.get(f"/portfolio/plan/{both.pk}/").content.decode()
+    assert 'data-testid="goal-closed-detail">Closed when 1.01, 1.02 were signed off' in edit
     assert html.split("Finished or dropped")[1].count("Evidence 1.01 and 1.02") == 1
 
 

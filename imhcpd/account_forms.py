@@ -15,7 +15,7 @@ from allauth.mfa.base import forms as mfa_base
 from allauth.mfa.totp import forms as totp
 from django import forms
 
-from imhcpd.adapters import MFAReauthenticateForm
+from imhcpd import adapters
 from imhcpd.invitations import invitee_for
 
 # Help text, not a password.
@@ -87,7 +87,7 @@ class ResetPasswordForm(Worded, account.ResetPasswordForm):
     empty: ClassVar = {"email": "Enter your email address"}
 
 
-class ResetPasswordKeyForm(Worded, account.ResetPasswordKeyForm):
+class ResetPasswordFromKeyForm(Worded, account.ResetPasswordKeyForm):
     words: ClassVar = {
         "password1": ("New password", NEW_PASSWORD_HELP),
         "password2": ("Confirm new password", ""),
@@ -127,17 +127,17 @@ class ReauthenticateForm(Worded, account.ReauthenticateForm):
     empty: ClassVar = {"password": "Enter your password"}
 
 
-class AuthenticateForm(Worded, mfa_base.AuthenticateForm):
+class MFAAuthenticateForm(Worded, mfa_base.AuthenticateForm):
     words: ClassVar = {"code": ("Code", CODE_HINT)}
     empty: ClassVar = {"code": "Enter the code from your authenticator app"}
 
 
-class MFAReauthenticate(Worded, MFAReauthenticateForm):
+class MFAReauthenticateForm(Worded, adapters.MFAReauthenticateForm):
     words: ClassVar = {"code": ("Code", CODE_HINT)}
     empty: ClassVar = {"code": "Enter the code from your authenticator app"}
 
 
-class ActivateTOTPForm(Worded, totp.ActivateTOTPForm):
+class MFAActivateTotpForm(Worded, totp.ActivateTOTPForm):
     words: ClassVar = {
         "code": ("Authenticator code", "The 6-digit code your app shows for IMH CPD.")
     }

@@ -216,17 +216,9 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_FORM_CLASS = "imhcpd.forms.SignupForm"
 # The site's wording on allauth's forms (sentence case, UK English, GOV.UK labels).
 ACCOUNT_FORMS = {
-    name: f"imhcpd.account_forms.{cls}"
-    for name, cls in {
-        "login": "LoginForm",
-        "signup": "SignupForm",
-        "reset_password": "ResetPasswordForm",
-        "reset_password_from_key": "ResetPasswordKeyForm",
-        "change_password": "ChangePasswordForm",
-        "set_password": "SetPasswordForm",
-        "add_email": "AddEmailForm",
-        "reauthenticate": "ReauthenticateForm",
-    }.items()
+    f: f"imhcpd.account_forms.{f.title().replace('_', '')}Form"
+    for f in "login signup reset_password reset_password_from_key change_password"  # noqa: SIM905
+    " set_password add_email reauthenticate".split()
 }
 ACCOUNT_ADAPTER = "imhcpd.adapters.AccountAdapter"
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=True)
@@ -262,9 +254,8 @@ MFA_TOTP_ISSUER = "IMH CPD"
 MFA_RECOVERY_CODE_COUNT = 10
 # A wrong code on re-authentication counts per user, not against the address's login budget.
 MFA_FORMS = {
-    "reauthenticate": "imhcpd.account_forms.MFAReauthenticate",
-    "authenticate": "imhcpd.account_forms.AuthenticateForm",
-    "activate_totp": "imhcpd.account_forms.ActivateTOTPForm",
+    f: f"imhcpd.account_forms.MFA{f.title().replace('_', '')}Form"
+    for f in ("authenticate", "reauthenticate", "activate_totp")
 }
 # Staff and register administrators need a second factor in the session for these paths
 # (sent to enter a code, or to set up TOTP if they have none): path prefix → the role the

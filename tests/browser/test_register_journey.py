@@ -94,6 +94,11 @@ def _reference_path(mailoutbox: list[EmailMessage], address: str) -> str:
     return match.group(1)
 
 
+def _row(key: str, value: str) -> re.Pattern[str]:
+    """A summary-list row as read: its key, then its value."""
+    return re.compile(rf"{re.escape(key)}\s*{re.escape(value)}")
+
+
 def _messages(page: Page) -> Any:
     """The messages shown after a redirect (the confirmation panel is a status too)."""
     return page.locator(".messages[role=status]")
@@ -203,7 +208,7 @@ def _submit(page: Page, mailoutbox: list[EmailMessage]) -> None:
         "Check your answers before submitting your application"
     )
     answers = page.get_by_test_id("check-answers")
-    expect(answers).to_contain_text(f"LevelLevel {LEVEL}")
+    expect(answers).to_contain_text(_row("Level", f"Level {LEVEL}"))
     expect(answers).to_contain_text("Everything is met.")
     expect(answers).to_contain_text(f"Endorsed by {SUPERVISOR} (clinical supervisor)")
     for name, _email, role in REFEREES:
@@ -311,7 +316,7 @@ def _give_reference(page: Page, path: str, name: str, role: str) -> None:
     )
     page.get_by_role("button", name="Send my reference").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
-    _status(page).to_have_text(
+    expect(page.get_by_role("main").get_by_role("status").last).to_have_text(
         f"Your reference for {PRACTITIONER} has been received. You can close this page."
     )
 
@@ -418,17 +423,17 @@ def _approve(page: Page) -> str:
         f"Approve {PRACTITIONER} at Level {LEVEL}?"
     )
     summary = page.get_by_test_id("decision-summary")
-    expect(summary).to_contain_text(f"Applicant{PRACTITIONER}")
-    expect(summary).to_contain_text(f"LevelLevel {LEVEL}")
-    expect(summary).to_contain_text("SnapshotVersion 2")
+    expect(summary).to_contain_text(_row("Applicant", PRACTITIONER))
+    expect(summary).to_contain_text(_row("Level", f"Level {LEVEL}"))
+    expect(summary).to_contain_text(_row("Snapshot", "Version 2"))
     expect(summary).to_contain_text(
-        re.compile(rf"Competencies signed off(\d+) of \1 at Level {LEVEL}")
+        re.compile(rf"Competencies signed off\s+(\d+) of \1 at Level {LEVEL}")
     )
-    expect(summary).to_contain_text(re.compile(r"Evidence\d+ items"))
-    expect(summary).to_contain_text(f"Endorsement{SUPERVISOR} (clinical supervisor)")
+    expect(summary).to_contain_text(re.compile(r"Evidence\s+\d+ items"))
+    expect(summary).to_contain_text(_row("Endorsement", f"{SUPERVISOR} (clinical supervisor)"))
     for name, _email, role in REFEREES:
         expect(summary).to_contain_text(f"{name}, {role}")
-    expect(summary).to_contain_text("Answers to your questions1 answer")
+    expect(summary).to_contain_text(_row("Answers to your questions", "1 answer"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     page.get_by_role("button", name="Yes, approve and add to the register").click()
@@ -463,9 +468,9 @@ def _find_in_public_register(page: Page, number: str) -> None:
     expect(page).to_have_url(re.compile(rf"/register/entries/{number}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(PRACTITIONER)
     entry = page.get_by_test_id("entry")
-    expect(entry).to_contain_text(f"Registration number{number}")
+    expect(entry).to_contain_text(_row("Registration number", number))
     expect(entry).to_contain_text("StatusCurrent")
-    expect(entry).to_contain_text(f"LevelLevel {LEVEL}")
+    expect(entry).to_contain_text(_row("Level", f"Level {LEVEL}"))
     expect(entry).to_contain_text(f"Nation or region{REGION}")
 
 
@@ -510,8 +515,8 @@ def test_apply_endorse_reference_request_information_answer_approve_and_find(
 
     page.reload()
     entry = page.get_by_test_id("current-entry")
-    expect(entry).to_contain_text(f"Registration number{number}")
-    expect(entry).to_contain_text(f"LevelLevel {LEVEL}")
+    expect(entry).to_contain_text(_row("Registration number", number))
+    expect(entry).to_contain_text(_row("Level", f"Level {LEVEL}"))
     # Approved today: renewal is a year away, so the page says when it opens, with no button.
     expect(page.get_by_test_id("renewal-not-open")).to_contain_text("Renewal opens on")
     expect(page.get_by_role("button", name="Renew my entry")).to_have_count(0)

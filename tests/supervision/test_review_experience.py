@@ -229,6 +229,22 @@ def test_the_review_page_lists_name_type_and_size_without_the_hash(
     assert not AttachmentAccess.objects.exists()  # listing is not opening
 
 
+def test_the_items_page_lists_each_revisions_attachments_and_level(
+    client: Client, supervisor: User, files: dict[str, Attachment]
+) -> None:
+    client.force_login(supervisor)
+    evidence_id = files["pdf"].revision.evidence_id
+
+    page = unescape(client.get(f"/supervision/evidence/{evidence_id}/").content.decode())
+
+    assert page.count('data-testid="attachment"') == 3
+    assert f'href="{url(files["png"])}" target="_blank"' in page
+    status = page.split('data-testid="revision-status">')[1].split("</p>")[0]
+    assert ">Submitted for review</strong>" in status
+    assert ">Level 2</strong>" in status
+    assert files["pdf"].sha256 not in page
+
+
 def test_the_supervisors_data_download_lists_what_they_opened(
     client: Client, supervisor: User, files: dict[str, Attachment]
 ) -> None:

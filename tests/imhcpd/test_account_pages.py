@@ -401,3 +401,23 @@ def test_set_up_started_from_the_two_factor_page_continues_to_the_home(client, f
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
     client.post("/accounts/2fa/totp/activate/", {"code": current_code(secret)})
     assert client.post("/accounts/2fa/recovery-codes/", {"saved": "on"})["Location"] == "/"
+
+
+def test_password_reset_from_the_emailed_link_in_the_sites_words(client) -> None:
+    user = UserFactory()
+    client.post("/accounts/password/reset/", {"email": user.email})
+    path = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    page = client.get(path.group(1), follow=True)
+    html = page.content.decode()
+    assert "Choose a new password" in html
+    assert_in_our_words(html)
+    empty = client.post(page.redirect_chain[-1][0], {})
+    assert "Enter a new password" in empty.content.decode()
+    done = client.post(
+        page.redirect_chain[-1][0], {"password1": "a-new-pass-2026", "password2": "a-new-pass-2026"}
+    )
+    assert done.status_code == 302
+    finished = client.get(done["Location"]).content.decode()
+    assert "Password changed" in finished
+    assert_in_our_words(finished)
+    assert User.objects.get(pk=user.pk).check_password("a-new-pass-2026")

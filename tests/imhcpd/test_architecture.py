@@ -250,7 +250,7 @@ def test_the_walker_sees_the_whole_project() -> None:
     assert not any(".migrations" in name for name in modules)
     targets = {(i.importer, i.target) for i in _project_imports()}
     assert ("imhcpd.urls", "competencies.views") in targets
-    assert ("register.views", "portfolios.supervision.models") in targets
+    assert ("register.views.applicant", "portfolios.supervision.models") in targets
     # A lazy import inside a function.
     assert ("portfolios.services", "portfolios.selectors") in targets
 

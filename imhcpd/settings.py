@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from imhcpd.embedded import SQLITE_SHARED_OPTIONS, filesystem_broker_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -152,16 +154,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # `make run` has two processes on one file (runserver and the worker): WAL lets reads go
-    # on during a write, and IMMEDIATE transactions wait their turn for the write lock
-    # instead of failing at once with "database is locked" when a read turns into a write.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
-    )
+    # `make run` has runserver and the worker on one file (imhcpd.embedded says how).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_SHARED_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env_required(
@@ -395,19 +389,8 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The embedded broker `make run` uses (kombu's filesystem transport): each message is a
-    # file under var/celery-broker/, so a real worker runs beside runserver with nothing else
-    # to install. One machine only; production uses Redis.
-    _broker_dir = VAR_DIR / "celery-broker"
-    for _folder in ("queue", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        # How often the worker looks for new files: the progress bar starts within this.
-        "polling_interval": 0.25,
-    }
+    # The embedded broker `make run` uses: a real worker beside runserver, nothing to install.
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)
 CELERY_TIMEZONE = TIME_ZONE
 # In development the console email backend prints from the worker: its output stays as is.
 CELERY_WORKER_REDIRECT_STDOUTS = not DEBUG

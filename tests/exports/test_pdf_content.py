@@ -284,3 +284,33 @@ def test_the_revalidation_pack_ends_with_a_confirmers_signature_block(rendered: 
     assert "00X0000X" in page
     # The portfolio is not a revalidation pack: no confirmer there.
     assert "Confirmer's name" not in rendered.portfolio.text
+
+
+# --- Snapshots made before this version ---------------------------------------------------
+
+
+META = {
+    "code": "TEST-CODE-TEST",
+    "verify_url": "http://testserver/verify/TEST-CODE-TEST/",
+    "qr": "",
+    "issued_at": "2026-12-01T10:00:00+00:00",
+    "kind_label": "IMH portfolio",
+    "title": "IMH portfolio",
+}
+
+
+def test_the_gap_figures_come_from_the_domains_even_in_an_older_snapshot(practitioner) -> None:  # type: ignore[no-untyped-def]
+    from portfolios.exports.pdf import render_html
+
+    snapshot = build_snapshot(practitioner.portfolio, ExportOptions(kind="portfolio", level=2))
+    del snapshot["summary"]  # version 1 had none: a queued one may be rendered after deploy
+    html = " ".join(render_html(snapshot, META).split())
+    assert "0 of 63 competencies are signed off at Level 2 or above." in html
+    assert "No gaps" not in html
+    for domain in snapshot["domains"]:
+        domain["counts"]["signed_off"] = len(domain["competencies"])
+        for competency in domain["competencies"]:
+            competency["status"] = "signed_off"
+    html = " ".join(render_html(snapshot, META).split())
+    assert "No gaps: all 63 competencies are signed off at Level 2 or above." in html
+    assert "Still needed" not in html

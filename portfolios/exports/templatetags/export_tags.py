@@ -52,3 +52,12 @@ def gap_step(status: str, level: int) -> str:
 def nothing_recorded(competencies: list[dict]) -> list[dict]:
     """The competencies of a domain with no self-assessment and no linked evidence."""
     return [c for c in competencies if not c.get("history") and not c.get("links")]
+
+
+@register.filter
+def tally(domains: list[dict]) -> dict[str, int]:
+    """Signed off, total and gaps over every domain (from the domains themselves, so a
+    snapshot made before the cover summary existed still prints true figures)."""
+    total = sum(len(d["competencies"]) for d in domains)
+    signed = sum(d["counts"].get("signed_off", 0) for d in domains)
+    return {"signed_off": signed, "total": total, "gaps": total - signed}

@@ -473,10 +473,8 @@ REGISTER_REFERENCE_DAYS = env_int("REGISTER_REFERENCE_DAYS", 30)
 REGISTER_VALIDITY_MONTHS = 12
 REGISTER_GRACE_DAYS = 30
 REGISTER_REMINDER_DAYS = (60, 30, 7)
-# Renewal opens this many days before an entry expires (the first reminder says so).
-REGISTER_RENEWAL_WINDOW_DAYS = env_int("REGISTER_RENEWAL_WINDOW_DAYS", 60)
-# What the applicant is told after submitting: "we aim to decide within N weeks".
-REGISTER_DECISION_WEEKS = env_int("REGISTER_DECISION_WEEKS", 6)
+REGISTER_RENEWAL_WINDOW_DAYS = env_int("REGISTER_RENEWAL_WINDOW_DAYS", 60)  # days before expiry
+REGISTER_DECISION_WEEKS = env_int("REGISTER_DECISION_WEEKS", 6)  # "we aim to decide within"
 # Renewal: hours in the last 12 months, per level.
 REGISTER_RENEWAL_HOURS = {
     1: {"cpd": 15, "supervision": 0},

@@ -357,3 +357,17 @@ def test_more_files_than_one_page_takes_is_a_clear_400(signed_in) -> None:  # ty
     assert response.status_code == 400
     assert "A page accepts up to 5 files at once. Nothing was saved." in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/portfolio/plan/new/", {"title": "", "status": "planned"}),
+        (f"/portfolio/evidence/new/{EvidenceKind.FEEDBACK}/", {"title": ""}),
+        ("/portfolio/profile/", {"profession": ""}),
+    ],
+)
+def test_a_page_that_failed_says_error_in_its_title(signed_in, url, data) -> None:  # type: ignore[no-untyped-def]
+    assert "<title>Error: " not in signed_in.get(url).content.decode()
+    response = signed_in.post(url, data)
+    assert response.status_code == 400 and "<title>Error: " in response.content.decode()

@@ -196,6 +196,15 @@ def test_check_your_answers_then_the_confirmation_panel(  # type: ignore[no-unty
     assert reverse("register:apply_withdraw") in hub
 
 
+def test_a_forced_submit_without_a_draft_is_refused(client: Client, practitioner: User) -> None:
+    client.force_login(practitioner)
+    assert client.get(reverse("register:apply_check")).status_code == 302
+    forced = client.post(reverse("register:apply_check"), {"action": "submit"})
+    assert forced.status_code == 409
+    assert "You have no application in progress." in forced.content.decode()
+    assert "Submit my application" not in forced.content.decode()
+
+
 def test_withdrawing_is_a_step_of_its_own(  # type: ignore[no-untyped-def]
     client: Client, submitted, practitioner: User, supervisor: User
 ) -> None:

@@ -120,4 +120,14 @@ def entry(request: HttpRequest, number: str) -> HttpResponse:
         and not is_register_admin(request.user)
     ):
         raise Http404("No register entry has this number.")
-    return render(request, "register/entry.html", {"entry": item})
+    tone = {"current": "green", "lapsed": "grey", "removed": "red"}.get(item.status, "grey")
+    return render(
+        request,
+        "register/entry.html",
+        {
+            "entry": item,
+            "tone": "yellow" if item.in_grace_period else tone,
+            "level_words": f"Level {item.level}",
+            "valid_label": "Was valid until" if item.in_grace_period else "Valid until",
+        },
+    )

@@ -1204,9 +1204,12 @@ def test_search_with_a_bad_level_is_400(client: Client, listed) -> None:  # type
 def test_lapsed_entry_answers_with_its_status(client: Client, listed) -> None:  # type: ignore[no-untyped-def]
     response = client.get(reverse("register:entry", args=[listed["lapsed"].number]))
     assert response.status_code == 200
-    assert re.search(r"Status</dt>\s*<dd[^>]*><strong>Lapsed</strong>", response.content.decode())
+    assert re.search(
+        r'Status</dt>\s*<dd[^>]*><strong class="tag tag--grey">Lapsed</strong>',
+        response.content.decode(),
+    )
     current = client.get(reverse("register:entry", args=[listed["alex"].number.lower()]))
-    assert "<strong>Current</strong>" in current.content.decode()
+    assert '<strong class="tag tag--green">Current</strong>' in current.content.decode()
 
 
 def test_removed_entry_is_404(client: Client, listed, practitioner: User) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from imhcpd.embedded import SQLITE_SHARED_OPTIONS, filesystem_broker_options
+from imhcpd.schedule import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -394,45 +395,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TIMEZONE = TIME_ZONE
 # In development the console email backend prints from the worker: its output stays as is.
 CELERY_WORKER_REDIRECT_STDOUTS = not DEBUG
-CELERY_BEAT_SCHEDULE = {
-    # The outbox: what a request's nudge could not hand over (broker down) goes within a
-    # minute; deferred messages (SMTP trouble) are tried again on their own schedule.
-    "send-queued-mail": {
-        "task": "imhcpd.tasks.send_queued_mail",
-        "schedule": 60,
-    },
-    "retry-deferred-mail": {
-        "task": "imhcpd.tasks.retry_deferred_mail",
-        "schedule": OUTBOX_RETRY_MINUTES * 60,
-    },
-    "purge-mail-log": {
-        "task": "imhcpd.tasks.purge_mail_log",
-        "schedule": 24 * 60 * 60,
-    },
-    "clear-expired-sessions": {
-        "task": "imhcpd.tasks.clear_expired_sessions",
-        "schedule": 6 * 60 * 60,
-    },
-    # Hourly, not weekly: a missed run (deploy, outage) is made up within the hour, and the
-    # DigestSent row keeps it to one email per supervisor per ISO week.
-    "weekly-supervisor-digest": {
-        "task": "portfolios.supervision.tasks.send_weekly_digests",
-        "schedule": 60 * 60,
-    },
-    # Exports left pending (broker down at request time) or running on a lost worker.
-    "requeue-stale-exports": {
-        "task": "portfolios.exports.tasks.requeue_stale_exports",
-        "schedule": 5 * 60,
-    },
-    "register-reminders-and-lapses": {
-        "task": "register.tasks.renewal_reminders_and_lapses",
-        "schedule": 60 * 60,
-    },
-    "expire-exports": {
-        "task": "portfolios.exports.tasks.expire_exports",
-        "schedule": 6 * 60 * 60,
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(outbox_retry_minutes=OUTBOX_RETRY_MINUTES)
 # A quick answer when Redis is down, so a request page never hangs on the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}

@@ -469,9 +469,9 @@ def _find_in_public_register(page: Page, number: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(PRACTITIONER)
     entry = page.get_by_test_id("entry")
     expect(entry).to_contain_text(_row("Registration number", number))
-    expect(entry).to_contain_text("StatusCurrent")
+    expect(entry).to_contain_text(_row("Status", "Current"))
     expect(entry).to_contain_text(_row("Level", f"Level {LEVEL}"))
-    expect(entry).to_contain_text(f"Nation or region{REGION}")
+    expect(entry).to_contain_text(_row("Nation or region", REGION))
 
 
 def test_apply_endorse_reference_request_information_answer_approve_and_find(

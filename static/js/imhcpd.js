@@ -74,7 +74,32 @@
     });
   }
 
+  // "Select all": a labelled checkbox with data-select-all="<name>" ticks or clears every box of
+  // that name, and shows "mixed" when only some are ticked. Its wrapper stays hidden without JS.
+  function wireSelectAll(root) {
+    root.querySelectorAll("input[type=checkbox][data-select-all]").forEach(function (all) {
+      if (all.dataset.wired) return;
+      all.dataset.wired = "1";
+      var boxes = document.querySelectorAll(
+        "input[type=checkbox][name='" + all.dataset.selectAll + "']");
+      var wrapper = all.closest("[data-select-all-wrapper]");
+      if (wrapper) wrapper.hidden = false;
+      function sync() {
+        var ticked = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+        all.checked = ticked > 0 && ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        sync();
+      });
+      boxes.forEach(function (b) { b.addEventListener("change", sync); });
+      sync();
+    });
+  }
+
   function enhance(root) {
+    wireSelectAll(root);
     labelTables(root);
     wireCounts(root);
     wireSummaryLinks(root);

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -24,6 +25,7 @@ from register.models import Application
 from register.services import reference_request
 from tests.factories import make_eligible
 from tests.imhcpd.signin import sign_in
+from tests.register.test_register import commit, prepare, submitted  # noqa: F401  (fixtures)
 from tests.test_permissions import MATRIX, owned  # noqa: F401  (a fixture, used by name)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,6 +74,9 @@ def problems_on(page: Page, url: str) -> list[str]:
     found = []
     if response is not None and response.status >= 500:
         found.append(f"answered {response.status}")
+    if urlsplit(page.url).path != urlsplit(url).path:
+        # Sent elsewhere (to sign in, to set up two-factor): the page itself went unchecked.
+        found.append(f"was sent to {page.url}")
     title = page.title()
     if not title.endswith(" — IMH CPD") or re.search(r"[<>]|&lt;|&gt;", title):
         found.append(f"title {title!r}")
@@ -144,4 +149,31 @@ def test_a_referee_link_fits_a_phone_and_passes_axe(  # type: ignore[no-untyped-
     body = next(m.body for m in mailoutbox if "rowan.referee@example.org" in m.to)
     token = re.search(r"/register/references/([^/\s]+)/", body).group(1)  # type: ignore[union-attr]
     problems = sweep(browser, live_server.url, [f"/register/references/{token}/"], None)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_register_pages_at_every_stage_fit_a_phone_and_pass_axe(  # type: ignore[no-untyped-def]
+    browser: Browser,
+    live_server,
+    practitioner,
+    register_admin,
+    submitted,  # noqa: F811  (a submitted Level 2 application, from the register tests)
+) -> None:
+    """The matrix's application is a draft; these are the pages a submitted application and
+    then an approved entry bring: the applicant's, the administrators' review and its two
+    confirmation steps, and the public entry."""
+    from register.services import application_approve
+
+    admin_pages = [
+        "/register/admin/",
+        f"/register/admin/applications/{submitted.pk}/",
+        f"/register/admin/applications/{submitted.pk}/approve/",
+        f"/register/admin/applications/{submitted.pk}/reject/",
+    ]
+    problems = sweep(browser, live_server.url, admin_pages, session_of(register_admin))
+    applicant = session_of(practitioner)
+    problems += sweep(browser, live_server.url, ["/register/apply/"], applicant)
+    entry = application_approve(application=submitted, admin=register_admin)
+    problems += sweep(browser, live_server.url, ["/register/apply/", "/portfolio/"], applicant)
+    problems += sweep(browser, live_server.url, [f"/register/entries/{entry.number}/"], None)
     assert not problems, "\n".join(problems)

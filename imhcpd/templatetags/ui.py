@@ -111,3 +111,14 @@ def count_noun(value: Any, forms_: str) -> str:
     except (TypeError, ValueError):
         number = len(value) if hasattr(value, "__len__") else 0
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+@register.filter
+def midsentence(value: Any) -> str:
+    """A label placed inside a sentence: "Reflective account" → "reflective account", but
+    "CPD activity" stays (a leading acronym keeps its capitals)."""
+    text = str(value or "")
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:]

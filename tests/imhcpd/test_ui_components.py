@@ -100,3 +100,11 @@ def test_count_noun() -> None:
     assert count_noun(1, "activity,activities") == "1 activity"
     assert count_noun(3, "activity,activities") == "3 activities"
     assert count_noun([1, 2], "item") == "2 items"
+
+
+def test_midsentence_keeps_acronyms() -> None:
+    from imhcpd.templatetags.ui import midsentence
+
+    assert midsentence("Reflective account") == "reflective account"
+    assert midsentence("CPD activity") == "CPD activity"
+    assert midsentence("") == ""

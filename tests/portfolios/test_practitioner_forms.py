@@ -371,3 +371,11 @@ def test_a_page_that_failed_says_error_in_its_title(signed_in, url, data) -> Non
     assert "<title>Error: " not in signed_in.get(url).content.decode()
     response = signed_in.post(url, data)
     assert response.status_code == 400 and "<title>Error: " in response.content.decode()
+
+
+def test_a_new_items_title_keeps_the_acronym(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practitioner)
+    html = client.get("/portfolio/evidence/new/cpd_activity/").content.decode()
+    assert "<title>New CPD activity — IMH CPD</title>" in html
+    html = client.get("/portfolio/evidence/new/reflective_account/").content.decode()
+    assert "<title>New reflective account — IMH CPD</title>" in html

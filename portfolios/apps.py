@@ -31,7 +31,9 @@ class PortfoliosConfig(AppConfig):
             landing="portfolios:dashboard",
             fallback=True,
         )
-        register_link("dashboard", "Dashboard", "portfolios:dashboard", role="practitioner", order=10)
+        register_link(
+            "dashboard", "Dashboard", "portfolios:dashboard", role="practitioner", order=10
+        )
         register_link(
             "matrix",
             "Competencies",
@@ -49,5 +51,10 @@ class PortfoliosConfig(AppConfig):
             matches=("portfolios:evidence_*",),
         )
         register_link(
-            "plan", "Plan", "portfolios:plan", role="practitioner", order=70, matches=("portfolios:plan", "portfolios:goal_*")
+            "plan",
+            "Plan",
+            "portfolios:plan",
+            role="practitioner",
+            order=70,
+            matches=("portfolios:plan", "portfolios:goal_*"),
         )

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def grouped(value: object, size: int = 4) -> str:
-    """"ABCDEFGHIJ" → "ABCD EFGH IJ": a long secret typed by hand, in groups it can be read in."""
+    """Group a long secret so it can be read and typed by hand: "ABCDEFGHIJ" → "ABCD EFGH IJ"."""
     text = "".join(str(value or "").split())
     size = max(int(size), 1)
     return " ".join(text[i : i + size] for i in range(0, len(text), size))

@@ -41,7 +41,9 @@ class DateInput(forms.MultiWidget):
             (part or "").strip() for part in super().value_from_datadict(data, files, name)
         )
         if not (day or month or year):
-            return None
+            # A client posting one ISO date under the field's own name (a script, an older
+            # form still open in a tab) is understood too.
+            return data.get(name) or None
         if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
             return f"{year}-{month}-{day}"  # not a date: DateField says so
         return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"

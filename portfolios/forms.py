@@ -16,7 +16,7 @@ from portfolios.evidence_kinds import KINDS, KindSpec
 from portfolios.models import DevelopmentGoal, Portfolio, Profession, Rating
 from portfolios.services import PROFILE_FIELDS, EvidenceInput, LinkInput
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 # A select's empty choice says what to do, never "---------".
 EMPTY_CHOICES = {

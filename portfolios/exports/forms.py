@@ -13,7 +13,7 @@ from portfolios.exports.models import PortfolioExport, PracticeHours, Reflective
 from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS
 
 Kind = PortfolioExport.Kind
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DateInput()
 MAX_VERIFY_UPLOAD = 100 * 1024 * 1024
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -76,3 +77,12 @@ def sign_out(page: Page) -> None:
     open_account_menu(page)
     page.locator("[data-nav=sign-out]").click()
     page.wait_for_load_state()
+
+
+def fill_date(page: Page, text: str, day: dt.date) -> None:
+    """Type a date into the day, month and year boxes of the date input whose legend is
+    `text` (crispy renders a multi-part widget as a fieldset)."""
+    group = page.get_by_role("group", name=label(text))
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))

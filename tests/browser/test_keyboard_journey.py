@@ -217,15 +217,18 @@ def test_sign_up_rate_write_and_submit_with_the_keyboard_alone(
     press(page, page.get_by_role("link", name=re.compile(r"^\s*Reflective account")))
     expect(page.get_by_role("heading", level=1)).to_have_text("New reflective account")
     type_into(page, page.get_by_label(label("Title")), "Waiting before wondering aloud")
-    # A past date whose day and month are the same number reads the same typed in a UK or a
-    # US browser (Chromium's date field follows the browser's language, not the page's).
+    # The date input: day, month and year boxes, one Tab apart.
     day = dt.date.today() - dt.timedelta(days=1)
-    while day.day != day.month:
-        day -= dt.timedelta(days=1)
-    date = page.get_by_label(label("Date of the practice you reflect on"))
+    date = page.get_by_role("group", name=label("Date of the practice you reflect on"))
+    date = date.get_by_label("Day", exact=True)
     tab_to(page, date)
-    page.keyboard.type(day.strftime("%d%m%Y"))
-    expect(date).to_have_value(day.isoformat())
+    page.keyboard.type(str(day.day))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.month))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.year))
+    expect(date).to_have_value(str(day.day))
+    expect(page.locator("#id_date_2")).to_have_value(str(day.year))
     type_into(
         page,
         page.get_by_label(label("What happened?")),

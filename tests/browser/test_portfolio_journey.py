@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from competencies.models import Competency, Framework
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import confirmation_path, label, sign_in
+from tests.browser.helpers import confirmation_path, fill_date, label, sign_in
 from tests.factories import PASSWORD, UserFactory, make_portfolio, make_returned, pdf_bytes
 
 NAME = "Jo Example"
@@ -135,7 +135,7 @@ def _write_reflection(page: Page, framework: Framework) -> None:
 
     page.get_by_label(label("Title")).fill("Watching a feed together")
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    page.get_by_label(label("Date of the practice you reflect on")).fill(yesterday.isoformat())
+    fill_date(page, "Date of the practice you reflect on", yesterday)
     what_happened = page.get_by_label(label("What happened?"))
     what_happened.fill(WITH_NUMBER)
     page.get_by_label(label("So what? What I learned")).fill(

@@ -108,3 +108,9 @@ def test_midsentence_keeps_acronyms() -> None:
     assert midsentence("Reflective account") == "reflective account"
     assert midsentence("CPD activity") == "CPD activity"
     assert midsentence("") == ""
+
+
+def test_date_input_also_understands_one_iso_date_under_the_fields_name() -> None:
+    form = GoalForm(data={"title": "ok", "due": "2027-04-03"})
+    form.is_valid()
+    assert form.cleaned_data["due"] == datetime.date(2027, 4, 3)

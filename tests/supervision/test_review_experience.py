@@ -549,3 +549,20 @@ def test_the_submission_email_gives_the_level_and_the_attachments(
     (email,) = [m for m in mailoutbox if m.to == [supervisor.email]]
     assert "They ask for it to be signed off at Level 2." in email.body
     assert "It has 1 attachment: open it from the review page before you decide." in email.body
+
+
+def test_the_owner_sees_who_opened_their_attachment(
+    client: Client, practitioner: User, supervisor: User, files: dict[str, Attachment]
+) -> None:
+    pdf = files["pdf"]
+    evidence_page = f"/portfolio/evidence/{pdf.revision.evidence_id}/"
+    client.force_login(practitioner)
+    assert 'data-testid="attachment-opened"' not in client.get(evidence_page).content.decode()
+    reviewer = Client()
+    reviewer.force_login(supervisor)
+    body(reviewer.get(url(pdf)))
+    body(reviewer.get(url(pdf, download=True)))
+    html = unescape(client.get(evidence_page).content.decode())
+    assert "Downloaded by Sam Supervisor on" in html and "(2 times in all)" in html
+    # The photo nobody opened says nothing.
+    assert html.count('data-testid="attachment-opened"') == 1

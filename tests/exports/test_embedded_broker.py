@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from celery import Celery
+from kombu import Connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = "filesystem://localhost/"
@@ -50,15 +51,18 @@ def test_a_task_goes_through_the_embedded_broker_to_a_real_worker(tmp_path: Path
         # Where the settings put the broker's files: the worker made the folders at start-up.
         queue = var / "celery-broker" / "queue"
         _wait(queue.is_dir, 60, "the worker's settings made the broker folder")
-        sender = Celery(
-            broker=BROKER_URL,
-            broker_transport_options={
-                "data_folder_in": str(queue),
-                "data_folder_out": str(queue),
-                "control_folder": str(var / "celery-broker" / "control"),
-            },
-        )
-        with sender.connection_for_write() as connection, connection.Producer() as producer:
+        options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "control_folder": str(var / "celery-broker" / "control"),
+        }
+        # An explicit connection: Celery's own broker_url gives way to a CELERY_BROKER_URL in
+        # the environment (Redis in CI), which would send the task to another worker.
+        sender = Celery()
+        with (
+            Connection(BROKER_URL, transport_options=options) as connection,
+            connection.Producer() as producer,
+        ):
             sender.send_task(
                 "tests.exports.embedded_broker_tasks.leave_mark",
                 kwargs={"path": str(mark), "text": "done by"},

@@ -55,6 +55,8 @@ def apply_prompt(dashboard: Any) -> dict[str, Any] | None:
         user=user, status=RegisterEntry.Status.CURRENT, level__gte=level
     ).exists():
         return None
-    if not is_eligible(portfolio, level):
+    # The dashboard's own states are at the target level: the rule need not read them again.
+    states = [state for domain in dashboard.domains for state in domain.states]
+    if not is_eligible(portfolio, level, states):
         return None
     return {"level": level, "url": reverse("register:apply")}

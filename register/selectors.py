@@ -20,7 +20,7 @@ from portfolios.models import (
     ProfessionalBody,
     Rating,
 )
-from portfolios.selectors import CompetencyStatus, competency_states
+from portfolios.selectors import CompetencyState, CompetencyStatus, competency_states
 from portfolios.supervision.models import Supervision
 from register.models import (
     Application,
@@ -47,9 +47,14 @@ def _competencies(n: int) -> str:
     return f"{n} competenc{'y' if n == 1 else 'ies'}"
 
 
-def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
-    """What applying at `level` needs, each with whether it is met and where to fix it."""
-    states = competency_states(portfolio, level)
+def eligibility(
+    portfolio: Portfolio, level: int, states: list[CompetencyState] | None = None
+) -> list[Check]:
+    """What applying at `level` needs, each with whether it is met and where to fix it.
+    `states`: the portfolio's competency states at `level`, when the caller has them already
+    (the dashboard), so they are not read twice."""
+    if states is None:
+        states = competency_states(portfolio, level)
     # The practitioner's own current rating, not the status: a sign-off outranks a rating in
     # the status ladder, but someone who re-rated a competency "working towards" has not
     # claimed it.
@@ -107,8 +112,10 @@ def eligibility(portfolio: Portfolio, level: int) -> list[Check]:
     ]
 
 
-def is_eligible(portfolio: Portfolio, level: int) -> bool:
-    return all(c.met for c in eligibility(portfolio, level))
+def is_eligible(
+    portfolio: Portfolio, level: int, states: list[CompetencyState] | None = None
+) -> bool:
+    return all(c.met for c in eligibility(portfolio, level, states))
 
 
 def held_entry(user: User, level: int) -> RegisterEntry | None:

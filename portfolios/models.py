@@ -84,6 +84,15 @@ class Portfolio(models.Model):
         max_length=10, choices=ProfessionalBody.choices, default=ProfessionalBody.NONE
     )
     registration_number = models.CharField(max_length=20, blank=True)
+    # The day the current revalidation (NMC) or renewal (HCPC) is due; the cycle is worked out
+    # back from it (exports.revalidation.bodies). Social Work England's year needs no date.
+    revalidation_date = models.DateField("revalidation or renewal date", null=True, blank=True)
+    nmc_dual_registration = models.BooleanField(
+        "registered as both a nurse and a midwife", default=False
+    )
+    # Part of the signed calendar-feed token: raising it makes every earlier link stop working.
+    # 0 means no feed has been made.
+    calendar_feed_version = models.PositiveIntegerField(default=0)
     work_setting = models.CharField(max_length=30, choices=WorkSetting.choices)
     region = models.CharField("nation or region", max_length=30, choices=Region.choices)
     target_level = models.PositiveSmallIntegerField(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -36,7 +35,9 @@ def private_storage() -> PrivateFileSystemStorage:
 class PortfolioExport(models.Model):
     class Kind(models.TextChoices):
         PORTFOLIO = "portfolio", "IMH portfolio"
-        REVALIDATION = "revalidation", "Revalidation pack"
+        REVALIDATION = "revalidation", "NMC revalidation pack"
+        HCPC = "hcpc", "HCPC CPD profile"
+        SWE = "swe", "Social Work England CPD record"
         APPLICATION = "application", "Register application"
 
     class Status(models.TextChoices):
@@ -132,59 +133,27 @@ class ExportEvent(TransitionRecord):
         db_table = "portfolios_exportevent"
 
 
-class PracticeHours(models.Model):
-    """Hours of practice for revalidation: not evidence of a competency, but required."""
+# The revalidation records are models of this app, kept in their own package.
+from portfolios.exports.revalidation.models import (  # noqa: E402
+    Confirmation,
+    ConfirmationEvent,
+    Declaration,
+    HcpcProfile,
+    PracticeHours,
+    RecordEvent,
+    ReflectiveDiscussion,
+    RevalidationReminder,
+)
 
-    portfolio = models.ForeignKey(
-        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="practice_hours"
-    )
-    start = models.DateField("from")
-    end = models.DateField("to")
-    hours = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
-    role = models.CharField("role and setting", max_length=200)
-    scope = models.CharField(
-        "scope of practice",
-        max_length=300,
-        blank=True,
-        help_text="For example 'health visiting, universal and targeted caseload'.",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = owned_by("portfolio__user")
-
-    class Meta:
-        db_table = "portfolios_practicehours"
-        ordering = ["-start", "-pk"]
-        verbose_name_plural = "practice hours"
-
-    def __str__(self) -> str:
-        return f"{self.hours} h, {self.start} to {self.end}"
-
-
-class ReflectiveDiscussion(models.Model):
-    """The record of a reflective discussion with another registrant (NMC-style)."""
-
-    portfolio = models.ForeignKey(
-        "portfolios.Portfolio", on_delete=models.CASCADE, related_name="reflective_discussions"
-    )
-    date = models.DateField()
-    partner_name = models.CharField("name of the registrant you discussed with", max_length=200)
-    partner_registration = models.CharField(
-        "their registration body and number", max_length=100, blank=True
-    )
-    partner_role = models.CharField("their role", max_length=200, blank=True)
-    summary = models.TextField(
-        "what you discussed",
-        help_text="Which reflective accounts you discussed and what came out of it. "
-        "Nothing that could identify a family.",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = owned_by("portfolio__user")
-
-    class Meta:
-        db_table = "portfolios_reflectivediscussion"
-        ordering = ["-date", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Reflective discussion on {self.date}"
+__all__ = [
+    "Confirmation",
+    "ConfirmationEvent",
+    "Declaration",
+    "ExportEvent",
+    "HcpcProfile",
+    "PortfolioExport",
+    "PracticeHours",
+    "RecordEvent",
+    "ReflectiveDiscussion",
+    "RevalidationReminder",
+]

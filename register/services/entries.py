@@ -4,6 +4,7 @@ removal by an administrator."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imhcpd.models import User
+from imhcpd.reminders import remind_once
 from portfolios.services import TransitionError
 from portfolios.supervision.notifications import notify
 from register.models import (
@@ -71,9 +73,27 @@ def entry_renew(*, entry: RegisterEntry, by: User, keys: list[str]) -> Renewal:
     return renewal
 
 
+def _record_expiry_reminder(entry: RegisterEntry, days: int) -> bool:
+    return ReminderSent.objects.get_or_create(
+        entry=entry, valid_to=entry.valid_to, days_before=days
+    )[1]
+
+
+def _send_expiry_reminder(entry: RegisterEntry, days_left: int, days: int) -> None:
+    notify(
+        entry.user,
+        f"Your register entry {entry.number} expires on {entry.valid_to:%-d %B %Y}. "
+        "Renew it from your register page.",
+        reverse("register:apply"),
+        email="register/expiry_reminder",
+        context={"entry": entry, "days_left": days_left},
+        essential=True,
+    )
+
+
 def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, int]:
-    """Send each of the 60/30/7-day reminders once per validity period; lapse entries past
-    their date plus the grace period."""
+    """Send each of the 60/30/7-day reminders once per validity period (imhcpd.reminders);
+    lapse entries past their date plus the grace period."""
     today = today or timezone.localdate()
     sent = 0
     schedule = sorted(settings.REGISTER_REMINDER_DAYS)
@@ -83,27 +103,12 @@ def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, i
         valid_to__lte=today + dt.timedelta(days=schedule[-1]),
     ).select_related("user"):
         left = (entry.valid_to - today).days
-        due = [days for days in schedule if left <= days]
-        with transaction.atomic():
-            # Every reminder now due is recorded, but only the nearest is emailed: a job
-            # that first runs (or runs again after an outage) late sends one email, not three.
-            created = {
-                days: ReminderSent.objects.get_or_create(
-                    entry=entry, valid_to=entry.valid_to, days_before=days
-                )[1]
-                for days in due
-            }
-            if not created[due[0]]:
-                continue
-            notify(
-                entry.user,
-                f"Your register entry {entry.number} expires on {entry.valid_to:%-d %B %Y}. "
-                "Renew it from your register page.",
-                reverse("register:apply"),
-                email="register/expiry_reminder",
-                context={"entry": entry, "days_left": left},
-                essential=True,
-            )
+        if remind_once(
+            schedule=schedule,
+            days_left=left,
+            record=partial(_record_expiry_reminder, entry),
+            send=partial(_send_expiry_reminder, entry, left),
+        ):
             sent += 1
     lapsed = 0
     cutoff = today - dt.timedelta(days=settings.REGISTER_GRACE_DAYS)

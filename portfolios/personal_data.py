@@ -135,12 +135,27 @@ def portfolio_section(user: User) -> dict[str, Any]:
             ],
             "practice_hours": list(
                 portfolio.practice_hours.order_by("start", "pk").values(
-                    "start", "end", "hours", "role", "scope"
+                    "start",
+                    "end",
+                    "hours",
+                    "role",
+                    "scope",
+                    "employer_name",
+                    "employer_address",
+                    "work_setting",
+                    "description",
                 )
             ),
             "reflective_discussions": list(
                 portfolio.reflective_discussions.order_by("date", "pk").values(
-                    "date", "partner_name", "partner_role", "partner_registration", "summary"
+                    "date",
+                    "partner_name",
+                    "partner_role",
+                    "partner_registration",
+                    "partner_email",
+                    "partner_address",
+                    "partner_postcode",
+                    "summary",
                 )
             ),
             "supervisions": list(

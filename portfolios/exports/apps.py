@@ -21,7 +21,7 @@ class ExportsConfig(AppConfig):
 
         register_dashboard_panel(
             order=20,
-            template="exports/_revalidation_panel.html",
+            template="exports/revalidation/_panel.html",
             context=revalidation_panel,
             area="side",
         )
@@ -31,5 +31,13 @@ class ExportsConfig(AppConfig):
             "exports:list",
             role="practitioner",
             order=80,
-            matches=("exports:list", "exports:detail", "exports:revalidation"),
+            matches=("exports:list", "exports:detail"),
+        )
+        register_link(
+            "revalidation",
+            "Revalidation",
+            "exports:revalidation",
+            role="practitioner",
+            order=75,
+            matches=("exports:revalidation*",),
         )

@@ -4,8 +4,9 @@ Every PDF file goes. An export that was issued (rendered, with a file hash) keep
 a verification record — code, hashes, kind, level, period, issue date and the name it was
 issued to — with the owner, portfolio and snapshot emptied, so its code answers "issued on …;
 the account has since been closed" and a forged copy still reads as a forgery. Exports never
-issued (queued, running, failed) go entirely. Practice hours and reflective discussions go
-with the portfolio (CASCADE).
+issued (queued, running, failed) go entirely. The revalidation records (practice hours,
+discussions, confirmations, declarations, HCPC profiles, their history) go with the portfolio
+(CASCADE).
 
 Why the same row and not a separate verification table: verification already reads these
 columns by code and by file hash, the worker and the 30-day expiry already leave a row
@@ -18,7 +19,15 @@ from typing import Any
 
 from imhcpd.erasure import ArchiveFile, Erasure, frozen_name
 from imhcpd.models import User
-from portfolios.exports.models import ExportEvent, PortfolioExport, private_storage
+from portfolios.exports.models import (
+    Confirmation,
+    Declaration,
+    ExportEvent,
+    HcpcProfile,
+    PortfolioExport,
+    RecordEvent,
+    private_storage,
+)
 
 Status = PortfolioExport.Status
 ISSUED = (Status.DONE, Status.EXPIRED)
@@ -70,7 +79,43 @@ def export(user: User) -> dict[str, Any]:
             PortfolioExport.objects.for_owner(user)
             .order_by("created_at", "pk")
             .values("kind", "level", "status", "code", "file_sha256", "created_at", "expires_at")
-        )
+        ),
+        # Practice hours and discussions are in the portfolio part; the token digests are not
+        # personal data and would only help someone guess at a link.
+        "revalidation": {
+            "confirmations": list(
+                Confirmation.objects.for_owner(user)
+                .order_by("requested_at", "pk")
+                .values(
+                    "revalidation_date",
+                    "name",
+                    "email",
+                    "status",
+                    "registration",
+                    "role",
+                    "address",
+                    "postcode",
+                    "confirmed_on",
+                    "requested_at",
+                    "confirmed_at",
+                )
+            ),
+            "declarations": list(
+                Declaration.objects.for_owner(user)
+                .order_by("revalidation_date", "kind")
+                .values("kind", "revalidation_date", "text", "made_at")
+            ),
+            "hcpc_profiles": list(
+                HcpcProfile.objects.for_owner(user)
+                .order_by("renewal_date")
+                .values("renewal_date", "summary", "statement", "gap_notes", "updated_at")
+            ),
+            "history": list(
+                RecordEvent.objects.filter(portfolio__user=user)
+                .order_by("created_at", "pk")
+                .values("record", "record_id", "action", "detail", "actor_name", "created_at")
+            ),
+        },
     }
 
 

@@ -1,0 +1,225 @@
+"""The tracker, body by body: from every requirement unmet to all met, boundaries exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from portfolios.exports.revalidation import bodies
+from portfolios.exports.revalidation.models import RecordEvent
+from portfolios.exports.revalidation.services import settings_update
+from portfolios.exports.revalidation.tracker import cpd_gaps, tracker_for
+from portfolios.models import EvidenceKind, ProfileChange
+from tests.factories import make_evidence, make_returned
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
+
+
+def set_body(user, body: str, date: dt.date | None = None, dual: bool = False):  # type: ignore[no-untyped-def]
+    return settings_update(
+        portfolio=user.portfolio,
+        by=user,
+        professional_body=body,
+        revalidation_date=date,
+        nmc_dual_registration=dual,
+    )
+
+
+def cpd(portfolio, hours: str, day: dt.date, *, participatory: bool = True, **details):  # type: ignore[no-untyped-def]
+    return make_evidence(
+        portfolio,
+        kind=EvidenceKind.CPD_ACTIVITY,
+        codes=(),
+        title="Study day",
+        date=day,
+        hours=Decimal(hours),
+        is_participatory=participatory,
+        details={"provider": "A provider", **details},
+    )
+
+
+def state(portfolio) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    return {r.key: r.met for r in tracker_for(portfolio).rows}
+
+
+# --- Cycles ----------------------------------------------------------------------------------
+
+
+def test_cycles_are_worked_out_back_from_the_date(practitioner) -> None:  # type: ignore[no-untyped-def]
+    p = practitioner.portfolio
+    today = dt.date(2026, 12, 2)
+    p.revalidation_date = dt.date(2027, 3, 31)
+    cycle = bodies.current_cycle(p, today)
+    assert (cycle.start, cycle.end) == (dt.date(2024, 4, 1), dt.date(2027, 3, 31))
+    assert cycle.window_opens == dt.date(2027, 1, 30)  # 60 days before
+    p.professional_body = bodies.HCPC
+    cycle = bodies.current_cycle(p, today)
+    assert (cycle.start, cycle.end) == (dt.date(2025, 4, 1), dt.date(2027, 3, 31))
+    p.professional_body = bodies.SWE
+    assert bodies.current_cycle(p, dt.date(2026, 11, 30)).end == dt.date(2026, 11, 30)
+    cycle = bodies.current_cycle(p, today)
+    assert (cycle.start, cycle.end) == (dt.date(2026, 12, 1), dt.date(2027, 11, 30))
+    p.professional_body = bodies.NMC
+    p.revalidation_date = None
+    assert bodies.current_cycle(p, today) is None
+
+
+def test_gaps_of_three_months_are_found_to_the_day() -> None:
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    # 1 January to 31 March is 90 days without CPD: not a gap; to 1 April it is 91.
+    assert cpd_gaps([dt.date(2026, 4, 1), dt.date(2026, 12, 31)], start, end) == [
+        (dt.date(2026, 4, 2), dt.date(2026, 12, 30))
+    ]
+    assert cpd_gaps([dt.date(2026, 4, 2), dt.date(2026, 6, 1), dt.date(2026, 12, 1)], start, end)[
+        0
+    ] == (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
+    assert cpd_gaps([], start, end) == [(start, end)]
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_settings_are_audited_in_the_profile_history(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practitioner)
+    response = client.post(
+        "/portfolio/revalidation/settings/",
+        {
+            "professional_body": "nmc",
+            "revalidation_date_0": "31",
+            "revalidation_date_1": "3",
+            "revalidation_date_2": "2027",
+            "nmc_dual_registration": "on",
+        },
+    )
+    assert response.status_code == 302
+    p = practitioner.portfolio
+    p.refresh_from_db()
+    assert p.revalidation_date == dt.date(2027, 3, 31) and p.nmc_dual_registration
+    change = ProfileChange.objects.filter(portfolio=p).first()
+    assert change.changes["revalidation_date"] == ["—", "31 March 2027"]
+    assert RecordEvent.objects.filter(portfolio=p, record="settings").count() == 1
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("body", "date", "message"),
+    [
+        ("nmc", None, "Enter your next revalidation or renewal date"),
+        ("nmc", ("1", "12", "2026"), "this one has passed"),
+        ("hcpc", ("1", "1", "2029"), "more than 2 years away"),
+        ("nmc", ("31", "2", "2027"), "real date"),
+        ("gmc-nonsense", None, "Select a valid choice"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_message(client, practitioner, body, date, message) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practitioner)
+    data = {"professional_body": body}
+    if date:
+        data.update(
+            dict(
+                zip(
+                    ("revalidation_date_0", "revalidation_date_1", "revalidation_date_2"),
+                    date,
+                    strict=True,
+                )
+            )
+        )
+    response = client.post("/portfolio/revalidation/settings/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    practitioner.portfolio.refresh_from_db()
+    assert practitioner.portfolio.revalidation_date is None
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_without_a_date_the_tracker_asks_for_it(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practitioner)
+    page = client.get("/portfolio/revalidation/").content.decode()
+    assert 'data-testid="reval-needs-date"' in page
+    dashboard = client.get("/portfolio/").content.decode()
+    assert 'data-testid="revalidation-panel"' in dashboard and "Add your date" in dashboard
+
+
+# --- Social Work England ----------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_swe_from_nothing_to_all_met(client, practitioner, supervisor) -> None:  # type: ignore[no-untyped-def]
+    p = set_body(practitioner, bodies.SWE)
+    assert state(p) == {"cpd_pieces": False, "peer_reflection": False}
+    cpd(p, "3", dt.date(2026, 11, 30), peer_reflection="Discussed with a colleague.")  # last year
+    make_returned(
+        practitioner,
+        supervisor,
+        "Add more.",
+        kind=EvidenceKind.CPD_ACTIVITY,
+        codes=(),
+        title="Returned",
+        date=dt.date(2026, 12, 1),
+        hours=Decimal(2),
+        is_participatory=True,
+        details={"provider": "P", "peer_reflection": "Yes."},
+    )
+    assert state(p) == {"cpd_pieces": False, "peer_reflection": False}
+    cpd(p, "1", dt.date(2026, 12, 1))
+    assert tracker_for(p).by_key["cpd_pieces"].value == 1
+    make_evidence(p, codes=("1.01",), date=dt.date(2026, 12, 2))
+    assert state(p) == {"cpd_pieces": True, "peer_reflection": False}
+    cpd(p, "1", dt.date(2026, 12, 2), peer_reflection="Talked it through with a peer.")
+    assert state(p) == {"cpd_pieces": True, "peer_reflection": True}
+    t = tracker_for(p)
+    assert t.all_met and t.days_left == 363 and t.cycle.end == dt.date(2027, 11, 30)
+    client.force_login(practitioner)
+    page = client.get("/portfolio/revalidation/").content.decode()
+    assert "363 days left" in page and "2 of 2 requirements met" in page
+
+
+# --- HCPC -------------------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_hcpc_from_nothing_to_all_met(practitioner) -> None:  # type: ignore[no-untyped-def]
+    from portfolios.exports.revalidation.models import HcpcProfile
+
+    p = set_body(practitioner, bodies.HCPC, dt.date(2027, 5, 31))  # counts from 1 June 2025
+    assert not any(state(p).values())
+    cpd(p, "2", dt.date(2025, 5, 31), method="course")  # outside the cycle
+    days = [dt.date(2025, 6, 1), dt.date(2025, 8, 1), dt.date(2025, 10, 1)]
+    for day in days:
+        cpd(p, "2", day, method="course")
+    assert tracker_for(p).by_key["cpd_activities"].value == 3
+    cpd(p, "2", dt.date(2025, 12, 1), method="reading")
+    s = state(p)
+    assert s["cpd_activities"] and s["cpd_mixture"] and not s["gaps"]
+    # Nothing from 2 December 2025 to today: one gap to explain.
+    assert tracker_for(p).by_key["gaps"].detail == "1 of 1 gaps not yet explained."
+    HcpcProfile.objects.create(
+        portfolio=p,
+        renewal_date=dt.date(2027, 5, 31),
+        summary="word " * bodies.HCPC_SUMMARY_WORDS,
+        statement="word " * (bodies.HCPC_STATEMENT_WORDS + 1),
+        gap_notes={"2025-12-02": "Parental leave."},
+    )
+    s = state(p)
+    assert s["summary"] and s["gaps"] and not s["statement"]
+    HcpcProfile.objects.filter(portfolio=p).update(statement="word " * 1500)
+    assert tracker_for(p).all_met
+
+
+# --- Anyone else ----------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_other_bodies_see_their_cpd_without_targets(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    p = set_body(practitioner, "ukcp")
+    cpd(p, "6.5", dt.date(2026, 1, 10))
+    cpd(p, "100", dt.date(2025, 12, 2))  # a year and a day ago
+    t = tracker_for(p)
+    assert not t.has_targets and t.cpd_hours == Decimal("6.5") and t.cpd_count == 1
+    client.force_login(practitioner)
+    assert "6.5 h of CPD in 1 activity" in client.get("/portfolio/").content.decode()

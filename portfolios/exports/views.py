@@ -18,14 +18,11 @@ from imhcpd.storage import private_download
 from portfolios.exports import services as exports
 from portfolios.exports.forms import (
     ExportRequestForm,
-    PracticeHoursForm,
-    ReflectiveDiscussionForm,
     VerifyCodeForm,
     VerifyFileForm,
 )
 from portfolios.exports.models import PortfolioExport
 from portfolios.exports.permissions import get_export_for_user, get_revalidation_record_for_user
-from portfolios.exports.selectors import revalidation_progress
 from portfolios.exports.snapshot import ExportOptions
 from portfolios.permissions import portfolio_required
 from portfolios.services import TransitionError
@@ -113,45 +110,6 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Revalidation records ---------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@portfolio_required
-def revalidation(request: HttpRequest) -> HttpResponse:
-    portfolio = request.portfolio
-    which = request.POST.get("record") if request.method == "POST" else None
-    hours_form = PracticeHoursForm(request.POST if which == "hours" else None, prefix="hours")
-    discussion_form = ReflectiveDiscussionForm(
-        request.POST if which == "discussion" else None, prefix="discussion"
-    )
-    status = 200
-    if request.method == "POST":
-        form = {"hours": hours_form, "discussion": discussion_form}.get(which or "")
-        if form is None:
-            status = 400
-            messages.error(request, "Choose what to record.")
-        elif form.is_valid():
-            if which == "hours":
-                exports.practice_hours_add(portfolio=portfolio, data=form.cleaned_data)
-                messages.success(request, "Practice hours recorded.")
-            else:
-                exports.discussion_add(portfolio=portfolio, data=form.cleaned_data)
-                messages.success(request, "Reflective discussion recorded.")
-            return redirect("exports:revalidation")
-        else:
-            status = 400
-    return render(
-        request,
-        "exports/revalidation.html",
-        {
-            "hours_form": hours_form,
-            "discussion_form": discussion_form,
-            "hours": portfolio.practice_hours.all(),
-            "discussions": portfolio.reflective_discussions.all(),
-            "progress": revalidation_progress(portfolio),
-        },
-        status=status,
-    )
 
 
 @require_POST

@@ -5,17 +5,13 @@ prompt."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 import time_machine
 
 from competencies.models import Competency
 from portfolios import selectors, services
-from portfolios.exports.models import PracticeHours, ReflectiveDiscussion
-from portfolios.exports.selectors import revalidation_progress
-from portfolios.exports.snapshot import ExportOptions, build_snapshot
-from portfolios.models import EvidenceKind, EvidenceLink, ProfessionalBody, Rating
+from portfolios.models import EvidenceLink, ProfessionalBody, Rating
 from portfolios.progress import COUNTS, DOES_NOT_COUNT, NOT_YET
 from portfolios.supervision.services import (
     evidence_submit,
@@ -264,106 +260,6 @@ def test_a_sign_off_below_the_target_level_does_not_count(client, practitioner, 
 
 
 # --- Revalidation progress -------------------------------------------------------------------
-
-
-@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
-def test_revalidation_progress_counts_the_last_three_years(practitioner, supervisor) -> None:  # type: ignore[no-untyped-def]
-    p = practitioner.portfolio
-
-    def cpd(hours: str, day: dt.date, participatory: bool):  # type: ignore[no-untyped-def]
-        return make_evidence(
-            p,
-            kind=EvidenceKind.CPD_ACTIVITY,
-            codes=(),
-            title="Course",
-            date=day,
-            hours=Decimal(hours),
-            is_participatory=participatory,
-            details={"provider": "A provider"},
-        )
-
-    cpd("10.25", dt.date(2026, 2, 1), True)
-    cpd("4", dt.date(2024, 1, 1), False)
-    cpd("100", dt.date(2023, 11, 23), True)  # three years and a day ago: outside
-    for i in range(2):
-        make_evidence(p, codes=("1.01",), title=f"Reflection {i}", date=dt.date(2025, 5, 1))
-    make_returned = make_evidence(p, codes=("1.01",), title="Returned", date=dt.date(2025, 5, 1))
-    supervision = make_supervision(p, supervisor)
-    revision = evidence_submit(evidence=make_returned, supervision=supervision, by=practitioner)
-    review_return(revision=revision, by=supervisor, feedback="Not yet.")
-    make_evidence(
-        p,
-        kind=EvidenceKind.FEEDBACK,
-        codes=(),
-        title="Feedback",
-        date=dt.date(2026, 6, 1),
-        details={"source": "A parent", "summary": "Kind words."},
-    )
-    PracticeHours.objects.create(
-        portfolio=p, start=dt.date(2023, 1, 1), end=dt.date(2024, 1, 1), hours=300, role="HV"
-    )
-    PracticeHours.objects.create(
-        portfolio=p, start=dt.date(2020, 1, 1), end=dt.date(2021, 1, 1), hours=999, role="Old"
-    )
-    ReflectiveDiscussion.objects.create(
-        portfolio=p, date=dt.date(2026, 3, 1), partner_name="Ann", summary="Two accounts."
-    )
-    progress = revalidation_progress(p)
-    t = progress.by_key
-    assert progress.start == dt.date(2023, 11, 24) and progress.end == dt.date(2026, 11, 23)
-    assert t["cpd_hours"].value == Decimal("14.25") and t["cpd_hours"].target == 35
-    assert t["cpd_hours"].percent == 40 and not t["cpd_hours"].met
-    assert t["cpd_participatory"].value == Decimal("10.25")
-    assert t["reflective_accounts"].value == 2  # the returned one is left out
-    assert t["feedback"].value == 1
-    assert t["practice_hours"].value == 300 and t["practice_hours"].remaining == 150
-    assert t["discussion"].met and progress.met_count == 1
-
-
-@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
-def test_revalidation_progress_agrees_with_the_pack(practitioner) -> None:  # type: ignore[no-untyped-def]
-    p = practitioner.portfolio
-    for i, day in enumerate([dt.date(2024, 2, 1), dt.date(2026, 10, 1)]):
-        make_evidence(
-            p,
-            kind=EvidenceKind.CPD_ACTIVITY,
-            codes=(),
-            title=f"Course {i}",
-            date=day,
-            hours=Decimal("7.5"),
-            is_participatory=bool(i),
-            details={"provider": "A provider"},
-        )
-        make_evidence(p, codes=("1.01",), title=f"Reflection {i}", date=day)
-    PracticeHours.objects.create(
-        portfolio=p, start=dt.date(2024, 1, 1), end=dt.date(2025, 1, 1), hours=460, role="HV"
-    )
-    progress = revalidation_progress(p)
-    pack = build_snapshot(
-        p,
-        ExportOptions(
-            kind="revalidation", level=2, period_start=progress.start, period_end=progress.end
-        ),
-    )["revalidation"]
-    t = progress.by_key
-    assert t["cpd_hours"].value == Decimal(pack["cpd_total"])
-    assert t["cpd_participatory"].value == Decimal(pack["cpd_participatory"])
-    assert t["practice_hours"].value == Decimal(pack["practice_total"])
-    assert t["reflective_accounts"].value == len(pack["reflective_refs"])
-    assert t["feedback"].value == len(pack["feedback_refs"])
-    for key in ("practice_hours", "cpd_hours", "cpd_participatory", "reflective_accounts"):
-        assert t[key].met == pack["met"][key]
-
-
-def test_revalidation_page_and_dashboard_show_the_bars(client, practitioner) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(practitioner)
-    page = client.get("/portfolio/revalidation/").content.decode()
-    assert 'data-testid="revalidation-progress"' in page
-    assert page.count('role="progressbar"') == 6
-    assert "0 h of 35 h" in page and "0 of 5 reflective accounts" in page
-    assert "0 of 6 met" in page
-    dashboard = client.get("/portfolio/").content.decode()
-    assert 'data-testid="revalidation-panel"' in dashboard and "0 h of 450 h" in dashboard
 
 
 def test_no_revalidation_panel_without_a_regulator(client, practitioner) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,7 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from competencies.models import Competency
 from imhcpd.storage import private_download
 from portfolios import archive, confidentiality, selectors, services
-from portfolios.evidence_kinds import KINDS, text_to_scan
+from portfolios.evidence_kinds import (
+    DEFAULT_TEMPLATE,
+    KINDS,
+    REFLECTION_TEMPLATES,
+    switch_template,
+    template_key,
+    text_to_scan,
+)
 from portfolios.forms import (
     AttachmentForm,
     LinkFormSet,
@@ -91,9 +99,58 @@ def _latest_feedback(evidence):  # type: ignore[no-untyped-def]
     return reviewed
 
 
+def _templates(request, kind, evidence) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A reflective account's (shown, wanted) templates: the one whose questions the page
+    showed, and the one now chosen. Other kinds have none."""
+    if not KINDS[kind].templates:
+        return "", ""
+    stored = template_key(evidence.current.details) if evidence is not None else DEFAULT_TEMPLATE
+    if request.method != "POST":
+        chosen = request.GET.get("template") or stored
+        return chosen, chosen
+    shown = request.POST.get("shown_template") or stored
+    wanted = request.POST.get("template") or shown
+    if shown not in REFLECTION_TEMPLATES:
+        shown = wanted if wanted in REFLECTION_TEMPLATES else stored
+    return shown, wanted
+
+
+def _switched(post, shown: str, wanted: str):  # type: ignore[no-untyped-def]
+    """The posted form rewritten for another template; everything else posted is kept."""
+    fields = REFLECTION_TEMPLATES[shown].details
+    answers = {f.name: post.getlist(f.name) if f.multiple else post.get(f.name, "") for f in fields}
+    data = post.copy()
+    for f in fields:
+        data.pop(f.name, None)
+    for name, value in switch_template({**answers, "template": shown}, wanted).items():
+        if isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    return data
+
+
+def _unchecked(form, links) -> None:  # type: ignore[no-untyped-def]
+    """Shown with what was typed but without errors: a template switch is not a save."""
+    for f in [form, *links.forms]:
+        f._errors = ErrorDict()
+    links._errors, links._non_form_errors = [], ErrorList()
+
+
 def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignore[no-untyped-def]
     """Shared by create and edit: the kind's form, its links, and the confidentiality check."""
-    form_class = evidence_form_class(kind)
+    shown, wanted = _templates(request, kind, evidence)
+    unknown = shown and shown not in REFLECTION_TEMPLATES
+    switching = (
+        request.method == "POST"
+        and wanted in REFLECTION_TEMPLATES
+        and ("switch_template" in request.POST or wanted != shown)
+    )
+    if unknown:
+        # Only from a link's ?template=: say so, and offer the default template.
+        messages.error(request, f"There is no reflection template called “{shown[:40]}”.")
+        shown = wanted = DEFAULT_TEMPLATE
+    form_class = evidence_form_class(kind, wanted if switching else shown)
     competencies = _competencies(portfolio)
     if evidence is not None:
         current = evidence.current
@@ -109,7 +166,8 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
             found = competencies.filter(code=preset).first()
             if found:
                 link_initial = [{"competency": found, "rationale": ""}]
-    form = form_class(request.POST or None, initial=initial)
+    posted = _switched(request.POST, shown, wanted) if switching else request.POST
+    form = form_class(posted or None, initial=initial)
     links = LinkFormSet(
         request.POST or None,
         initial=link_initial,
@@ -124,7 +182,10 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
         NewAttachmentsForm(request.POST or None, request.FILES or None) if not evidence else None
     )
     findings: dict[str, list[confidentiality.Finding]] = {}
-    if request.method == "POST":
+    if switching:
+        _unchecked(form, links)
+        status = 200
+    elif request.method == "POST":
         files_ok = files is None or files.is_valid()
         if form.is_valid() and links.is_valid() and files_ok:
             data = form.to_input(links.links())
@@ -166,7 +227,7 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
                 return redirect("portfolios:evidence_detail", pk=evidence.pk)
         status = 400
     else:
-        status = 200
+        status = 400 if unknown else 200
     highlighted = (
         [
             (field, confidentiality.highlight(text, findings[field]))
@@ -186,9 +247,11 @@ def _evidence_form_page(request, portfolio, kind, evidence=None):  # type: ignor
         "findings_summary": confidentiality.summary(findings) if findings else "",
         "highlighted": highlighted,
         "why": confidentiality.WHY,
-        "files": files,
+        "files": NewAttachmentsForm() if switching and files else files,
         # Browsers never keep chosen files when a page comes back: say so.
-        "files_lost": bool(request.FILES) and status == 400,
+        "files_lost": bool(request.FILES) and (status == 400 or switching),
+        "template": REFLECTION_TEMPLATES[form_class.template_key] if shown else None,
+        "switched_from": REFLECTION_TEMPLATES[shown] if switching and shown != wanted else None,
         "returned": _latest_feedback(evidence) if evidence is not None else None,
         "comments": evidence.comments.select_related("author") if evidence is not None else [],
     }

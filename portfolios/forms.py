@@ -12,7 +12,15 @@ from django.utils import timezone
 from competencies.models import Competency, Level
 from imhcpd.widgets import DateInput
 from portfolios import registration
-from portfolios.evidence_kinds import KINDS, KindSpec
+from portfolios.evidence_kinds import (
+    DEFAULT_TEMPLATE,
+    KINDS,
+    REFLECTION_TEMPLATES,
+    DetailField,
+    KindSpec,
+    switch_template,
+    template_key,
+)
 from portfolios.models import DevelopmentGoal, Portfolio, Profession, Rating
 from portfolios.services import PROFILE_FIELDS, EvidenceInput, LinkInput
 
@@ -160,6 +168,9 @@ class EvidenceForm(forms.Form):
     """Base of every kind's form; `evidence_form_class(kind)` adds the kind's own fields."""
 
     spec: KindSpec
+    detail_fields: tuple[DetailField, ...]
+    # A reflective account's template, whose questions this form asks; "" for other kinds.
+    template_key: str = ""
 
     title = forms.CharField(max_length=200)
     date = forms.DateField(widget=DATE_WIDGET, validators=[_not_future])
@@ -173,7 +184,11 @@ class EvidenceForm(forms.Form):
 
     def to_input(self, links: list[LinkInput]) -> EvidenceInput:
         data = self.cleaned_data
-        details = {f.name: data.get(f.name, "") for f in self.spec.details}
+        details: dict[str, object] = {
+            f.name: data.get(f.name, [] if f.multiple else "") for f in self.detail_fields
+        }
+        if self.template_key:
+            details["template"] = self.template_key
         return EvidenceInput(
             title=data["title"],
             date=data["date"],
@@ -185,7 +200,11 @@ class EvidenceForm(forms.Form):
 
     @classmethod
     def initial_from(cls, revision) -> dict[str, object]:  # type: ignore[no-untyped-def]
-        initial = {"title": revision.title, "date": revision.date, **revision.details}
+        details = revision.details
+        if cls.template_key and template_key(details) != cls.template_key:
+            # Opened in another template (a link asking for the NMC form, say): carry it over.
+            details = switch_template(details, cls.template_key)
+        initial = {"title": revision.title, "date": revision.date, **details}
         if cls.spec.has_hours:
             initial["hours"] = revision.hours
         if cls.spec.has_participatory:
@@ -193,14 +212,55 @@ class EvidenceForm(forms.Form):
         return initial
 
 
-_FORM_CLASSES: dict[str, type[EvidenceForm]] = {}
+_FORM_CLASSES: dict[tuple[str, str], type[EvidenceForm]] = {}
+
+TEMPLATE_CHOICE_ERROR = "Choose one of the reflection templates shown."
 
 
-def evidence_form_class(kind: str) -> type[EvidenceForm]:
-    if kind in _FORM_CLASSES:
-        return _FORM_CLASSES[kind]
+def _detail_field(f: DetailField) -> forms.Field:
+    if f.multiple:
+        return forms.MultipleChoiceField(
+            label=f.label,
+            choices=f.choices,
+            required=f.required,
+            help_text=f.help_text,
+            widget=forms.CheckboxSelectMultiple,
+        )
+    if f.choices:
+        return forms.ChoiceField(
+            label=f.label,
+            choices=[("", "Choose one"), *f.choices],
+            required=f.required,
+            help_text=f.help_text,
+        )
+    long = forms.Textarea(attrs={"rows": 5, "data-maxlength": 10000})
+    return forms.CharField(
+        label=f.label,
+        required=f.required,
+        help_text=f.help_text,
+        max_length=10000 if f.long else 200,
+        widget=long if f.long else forms.TextInput,
+    )
+
+
+def evidence_form_class(kind: str, template: str | None = None) -> type[EvidenceForm]:
+    """The form for a kind; a reflective account's asks its template's questions."""
     spec = KINDS[kind]
-    attrs: dict[str, object] = {"spec": spec}
+    template = (template or DEFAULT_TEMPLATE) if spec.templates else ""
+    if (kind, template) in _FORM_CLASSES:
+        return _FORM_CLASSES[(kind, template)]
+    details = spec.templates[template].details if template else spec.details
+    attrs: dict[str, object] = {"spec": spec, "detail_fields": details, "template_key": template}
+    if template:
+        # Optional: a post without it keeps the template the page showed.
+        attrs["template"] = forms.ChoiceField(
+            label="Reflection template",
+            choices=[(t.key, t.name) for t in REFLECTION_TEMPLATES.values()],
+            initial=template,
+            required=False,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": TEMPLATE_CHOICE_ERROR},
+        )
     if spec.has_hours:
         attrs["hours"] = forms.DecimalField(
             label=spec.hours_label,
@@ -218,28 +278,10 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
             ),
             required=False,
         )
-    for f in spec.details:
-        if f.choices:
-            field: forms.Field = forms.ChoiceField(
-                label=f.label,
-                choices=[("", "Choose one"), *f.choices],
-                required=f.required,
-                help_text=f.help_text,
-            )
-        else:
-            field = forms.CharField(
-                label=f.label,
-                required=f.required,
-                help_text=f.help_text,
-                max_length=10000 if f.long else 200,
-                widget=(
-                    forms.Textarea(attrs={"rows": 5, "data-maxlength": 10000})
-                    if f.long
-                    else forms.TextInput
-                ),
-            )
-        attrs[f.name] = field
-    form_class = type(f"{kind.title().replace('_', '')}Form", (EvidenceForm,), attrs)
+    for f in details:
+        attrs[f.name] = _detail_field(f)
+    name = f"{kind.title().replace('_', '')}{template.title()}Form"
+    form_class = type(name, (EvidenceForm,), attrs)
     # The confirmation box belongs at the end, after the kind's own fields.
     form_class.base_fields["confirm_no_identifiers"] = form_class.base_fields.pop(
         "confirm_no_identifiers"
@@ -251,13 +293,15 @@ def evidence_form_class(kind: str) -> type[EvidenceForm]:
     form_class.base_fields["title"].help_text = spec.title_help
     form_class.base_fields["date"].label = spec.date_label
     # The error summary lists messages away from their fields: each names what is missing.
-    for name, field in form_class.base_fields.items():
+    own_errors = {f.name: f.error for f in details if f.error}
+    for field_name, field in form_class.base_fields.items():
         if field.required:
             field.error_messages = {
                 **field.error_messages,
-                "required": REQUIRED.get(name, f"Fill in “{field.label}”."),
+                "required": own_errors.get(field_name)
+                or REQUIRED.get(field_name, f"Fill in “{field.label}”."),
             }
-    _FORM_CLASSES[kind] = form_class
+    _FORM_CLASSES[(kind, template)] = form_class
     return form_class
 
 

@@ -18,7 +18,13 @@ from django.conf import settings
 from django.db.models import F, Prefetch
 
 from competencies.models import Descriptor, Level
-from portfolios.evidence_kinds import KINDS
+from portfolios.evidence_kinds import (
+    KINDS,
+    REFLECTION_TEMPLATES,
+    detail_rows,
+    reflection_sections,
+    template_key,
+)
 from portfolios.exports.models import PortfolioExport, PracticeHours, ReflectiveDiscussion
 from portfolios.models import (
     Attachment,
@@ -180,13 +186,18 @@ def _evidence(portfolio: Portfolio, options: ExportOptions) -> tuple[list[dict[s
     out = []
     for ref, (item, rev, previous) in enumerate(rows, start=1):
         spec = KINDS[item.kind]
-        fields = []
-        for f in spec.details:
-            value = rev.details.get(f.name, "")
-            if f.choices:
-                value = dict(f.choices).get(value, value)
-            if value:
-                fields.append([f.label, value])
+        # A reflective account prints its own template's questions, in its order.
+        fields = [list(row) for row in detail_rows(item.kind, rev.details)]
+        reflection = (
+            {
+                "template": template_key(rev.details),
+                "template_label": REFLECTION_TEMPLATES[template_key(rev.details)].name,
+                "sections": [list(s) for s in reflection_sections(rev.details)],
+                "code_themes": list(rev.details.get("code_themes") or []),
+            }
+            if spec.templates
+            else {}
+        )
         review = getattr(rev, "review", None)
         out.append(
             {
@@ -205,6 +216,7 @@ def _evidence(portfolio: Portfolio, options: ExportOptions) -> tuple[list[dict[s
                 # The item's newer revision was returned; this signed-off one stands in.
                 "later_returned": rev.pk != item.current_id,
                 "fields": fields,
+                **reflection,
                 "links": [
                     {
                         "code": link.competency.code,

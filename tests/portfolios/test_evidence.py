@@ -56,8 +56,12 @@ KIND_DATA: dict[str, dict[str, str]] = {
     EvidenceKind.CPD_ACTIVITY: {
         "hours": "3.25",
         "is_participatory": "on",
+        "method": "course",
+        "topic": "Repair in the first year",
         "provider": "Example Infant Mental Health Network",
         "learning": "How to notice and name moments of repair between parent and baby.",
+        "code_theme": "practise_effectively",
+        "peer_reflection": "Discussed with a fellow health visitor; we now share one resource.",
     },
     EvidenceKind.SUPERVISION: {
         "hours": "1.5",

@@ -17,16 +17,24 @@ DATE_WIDGET = DateInput()
 MAX_VERIFY_UPLOAD = 100 * 1024 * 1024
 
 
+class KindField(forms.ChoiceField):
+    def validate(self, value: str) -> None:
+        # Packs for a regulator are asked for from the revalidation pages, for the cycle
+        # worked out there; an old bookmark or form posting here is told where to go.
+        if value == Kind.REVALIDATION:
+            raise forms.ValidationError(
+                "Revalidation packs are now made from your revalidation page, for your "
+                "current cycle.",
+                code="moved",
+            )
+        super().validate(value)
+
+
 class ExportRequestForm(forms.Form):
-    kind = forms.ChoiceField(
+    kind = KindField(
         label="What to export",
         choices=[
             (Kind.PORTFOLIO, "IMH portfolio at a level — every competency with its evidence"),
-            (
-                Kind.REVALIDATION,
-                "Revalidation pack — hours, CPD, reflections, feedback, "
-                "discussion and declarations for a period",
-            ),
         ],
         widget=forms.RadioSelect,
         initial=Kind.PORTFOLIO,
@@ -38,18 +46,17 @@ class ExportRequestForm(forms.Form):
         label="From",
         required=False,
         widget=DateInput(),
-        help_text="For example, 1 4 2024. Leave empty for everything. A revalidation pack "
-        "covers three years by default.",
+        help_text="For example, 1 4 2024. Leave empty for everything.",
     )
     period_end = forms.DateField(
         label="To", required=False, widget=DateInput(), help_text="Leave empty for today."
     )
+    # Declarations belong to the regulators' packs now; kept empty and out of sight so the
+    # request view's options stay the same shape.
     declarations = forms.MultipleChoiceField(
-        label="Revalidation declarations",
         required=False,
         choices=list(REVALIDATION_DECLARATIONS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Only used in a revalidation pack; anything not declared is shown as a gap.",
+        widget=forms.MultipleHiddenInput,
     )
 
     def clean(self) -> dict[str, object]:
@@ -60,15 +67,6 @@ class ExportRequestForm(forms.Form):
             self.add_error("period_end", "The period cannot end in the future.")
         if start and end and start > end:
             self.add_error("period_start", "The period must start before it ends.")
-        if data.get("kind") == Kind.REVALIDATION and not self.errors:
-            data["period_end"] = end or today
-            if not start:
-                try:
-                    data["period_start"] = data["period_end"].replace(
-                        year=data["period_end"].year - 3
-                    ) + dt.timedelta(days=1)
-                except ValueError:  # 29 February
-                    data["period_start"] = data["period_end"] - dt.timedelta(days=3 * 365)
         return data
 
 

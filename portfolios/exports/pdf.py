@@ -42,7 +42,16 @@ PDF_PNG_MAX_PIXELS = 24_000_000
 TEMPLATES = {
     "portfolio": "exports/pdf/portfolio.html",
     "application": "exports/pdf/portfolio.html",
+    # Packs made before issue 13 (the generic revalidation pack) keep their own layout.
     "revalidation": "exports/pdf/revalidation.html",
+    "hcpc": "exports/pdf/hcpc.html",
+    "swe": "exports/pdf/swe.html",
+}
+# The regulators' documents (exports.revalidation.documents) say which form they print.
+PACK_TEMPLATES = {
+    "nmc": "exports/pdf/nmc.html",
+    "hcpc": "exports/pdf/hcpc.html",
+    "swe": "exports/pdf/swe.html",
 }
 
 
@@ -150,7 +159,8 @@ def render_html(snapshot: dict[str, Any], meta: dict[str, Any]) -> str:
         "font_italic": (fonts / "DejaVuSans-Oblique.ttf").as_uri(),
         "font_mono": (fonts / "DejaVuSansMono.ttf").as_uri(),
     }
-    return render_to_string(TEMPLATES[snapshot["kind"]], context)
+    template = PACK_TEMPLATES.get(snapshot.get("pack", "")) or TEMPLATES[snapshot["kind"]]
+    return render_to_string(template, context)
 
 
 def attachment_ids(snapshot: dict[str, Any]) -> set[int]:

@@ -297,3 +297,14 @@ def test_the_confirmation_page_needs_sign_in(client) -> None:  # type: ignore[no
     response = client.get(PAGE)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_an_empty_confirmation_is_refused_with_linked_errors(client, sent, practitioner) -> None:  # type: ignore[no-untyped-def]
+    token = _invite(client, practitioner, sent)
+    client.logout()
+    response = client.post(_confirm_url(token), {})
+    assert response.status_code == 400
+    html = response.content.decode()
+    hrefs = re.findall(r'<a href="#([^"]+)"', html)
+    assert "id_confirmed_on_0" in hrefs and "id_confirm" in hrefs
+    assert [h for h in hrefs if f'id="{h}"' not in html] == []

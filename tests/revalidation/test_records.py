@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -345,3 +346,23 @@ def test_other_bodies_are_not_asked_for_declarations(client, practitioner) -> No
     assert b'data-testid="no-declarations"' in client.get(DECLARATIONS_URL).content
     assert client.post(DECLARATIONS_URL, {"kinds": ["indemnity"]}).status_code == 400
     assert not Declaration.objects.exists()
+
+
+def _summary_targets(html: str) -> list[str]:
+    """The error summary's links, each of which must land on an element of the page."""
+    hrefs = re.findall(r'<a href="#([^"]+)"', html)
+    assert hrefs, "no error summary"
+    return [h for h in hrefs if f'id="{h}"' not in html]
+
+
+def test_an_empty_form_is_refused_and_each_error_links_to_its_field(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    account = make_evidence(practitioner.portfolio, title="Feeding cues")
+    _set_body(practitioner, "nmc", _today() + dt.timedelta(days=200))
+    client.force_login(practitioner)
+    for url in (HOURS_URL, DISCUSSIONS_URL, DECLARATIONS_URL):
+        response = client.post(url, {})
+        assert response.status_code == 400, url
+        assert _summary_targets(response.content.decode()) == [], url
+    # A ticked account stays ticked when something else is wrong.
+    response = client.post(DISCUSSIONS_URL, _discussion_data([account.pk], partner_postcode="x"))
+    assert re.search(rf'value="{account.pk}" id="id_accounts" checked', response.content.decode())

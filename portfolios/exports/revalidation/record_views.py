@@ -32,6 +32,13 @@ from portfolios.models import Evidence
 from portfolios.permissions import portfolio_required
 from portfolios.services import TransitionError
 
+# The regulator's name inside a sentence ("the NMC asks you…").
+BODY_IN_SENTENCE = {
+    bodies.NMC: "the NMC",
+    bodies.HCPC: "the HCPC",
+    bodies.SWE: "Social Work England",
+}
+
 # --- Practice hours ----------------------------------------------------------------------
 
 
@@ -39,7 +46,7 @@ from portfolios.services import TransitionError
 @portfolio_required
 def hours(request: HttpRequest) -> HttpResponse:
     portfolio = request.portfolio
-    form = PracticeHoursForm(request.POST or None)
+    form = PracticeHoursForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -81,7 +88,9 @@ def hours_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @portfolio_required
 def discussions(request: HttpRequest) -> HttpResponse:
     portfolio = request.portfolio
-    form = ReflectiveDiscussionForm(request.POST or None, portfolio=portfolio)
+    form = ReflectiveDiscussionForm(
+        request.POST if request.method == "POST" else None, portfolio=portfolio
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -134,7 +143,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
     cycle = bodies.current_cycle(portfolio, today)
     ready = bool(texts) and cycle is not None and cycle.has_deadline
     made = records.declarations_for(portfolio, cycle) if ready and cycle else {}
-    form = DeclarationsForm(request.POST or None, texts=texts)
+    form = DeclarationsForm(request.POST if request.method == "POST" else None, texts=texts)
     status = 200
     if request.method == "POST":
         if not ready:
@@ -178,7 +187,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
             "pending": [
                 (kind, Declaration.Kind(kind).label, text, kind in ticked) for kind, text in pending
             ],
-            "body_name": bodies.BODY_NAMES.get(portfolio.professional_body, ""),
+            "body_name": BODY_IN_SENTENCE.get(portfolio.professional_body, ""),
         },
         status=status,
     )
@@ -216,7 +225,7 @@ def _confirmation_page(
 @require_http_methods(["GET", "POST"])
 @portfolio_required
 def confirmation_page(request: HttpRequest) -> HttpResponse:
-    form = ConfirmationRequestForm(request.POST or None)
+    form = ConfirmationRequestForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
         return _confirmation_page(request, form)
     if not form.is_valid():
@@ -284,7 +293,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     assert item is not None
     window = confirmation.confirmation_window(item)
     form = ConfirmerForm(
-        request.POST or None, window=window, initial={"name": item.name, "email": item.email}
+        request.POST if request.method == "POST" else None,
+        window=window,
+        initial={"name": item.name, "email": item.email},
     )
     status = 200
     if request.method == "POST":

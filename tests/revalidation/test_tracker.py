@@ -158,7 +158,7 @@ def test_swe_from_nothing_to_all_met(client, practitioner, supervisor) -> None: 
         supervisor,
         "Add more.",
         kind=EvidenceKind.CPD_ACTIVITY,
-        codes=(),
+        codes=("1.01",),
         title="Returned",
         date=dt.date(2026, 12, 1),
         hours=Decimal(2),
@@ -223,3 +223,130 @@ def test_other_bodies_see_their_cpd_without_targets(client, practitioner) -> Non
     assert not t.has_targets and t.cpd_hours == Decimal("6.5") and t.cpd_count == 1
     client.force_login(practitioner)
     assert "6.5 h of CPD in 1 activity" in client.get("/portfolio/").content.decode()
+
+
+# --- NMC --------------------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_nmc_from_nothing_to_all_met(client, practitioner, supervisor) -> None:  # type: ignore[no-untyped-def]
+    from portfolios.exports.revalidation.confirmation import (
+        confirmation_give,
+        confirmation_request,
+    )
+    from portfolios.exports.revalidation.records import (
+        declarations_make,
+        discussion_add,
+        practice_hours_add,
+    )
+
+    # Revalidation on 31 March 2027: the cycle runs from 1 April 2024.
+    p = set_body(practitioner, bodies.NMC, dt.date(2027, 3, 31))
+    assert state(p) == dict.fromkeys(
+        [
+            "practice_hours",
+            "cpd_hours",
+            "cpd_participatory",
+            "reflective_accounts",
+            "feedback",
+            "discussion",
+            "declarations",
+            "confirmation",
+        ],
+        False,
+    )
+
+    def hours(amount: str, start: dt.date, end: dt.date) -> None:
+        practice_hours_add(
+            portfolio=p,
+            by=practitioner,
+            data={"start": start, "end": end, "hours": Decimal(amount), "role": "Health visitor"},
+        )
+
+    hours("500", dt.date(2023, 1, 1), dt.date(2024, 3, 31))  # ends the day before the cycle
+    hours("449.75", dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+    assert not state(p)["practice_hours"]
+    hours("0.25", dt.date(2026, 1, 5), dt.date(2026, 1, 5))
+    assert state(p)["practice_hours"]
+    p = set_body(practitioner, bodies.NMC, dt.date(2027, 3, 31), dual=True)
+    assert tracker_for(p).by_key["practice_hours"].target == 900
+    p = set_body(practitioner, bodies.NMC, dt.date(2027, 3, 31))
+
+    cpd(p, "20", dt.date(2024, 4, 1))  # the cycle's first day counts
+    cpd(p, "14.75", dt.date(2026, 6, 1), participatory=False)
+    cpd(p, "10", dt.date(2024, 3, 31))  # the day before does not
+    make_returned(
+        practitioner,
+        supervisor,
+        "Say what you learned.",
+        kind=EvidenceKind.CPD_ACTIVITY,
+        codes=("1.01",),
+        title="Returned course",
+        date=dt.date(2026, 2, 1),
+        hours=Decimal(5),
+        is_participatory=True,
+        details={"provider": "P"},
+    )
+    t = tracker_for(p).by_key
+    assert t["cpd_hours"].value == Decimal("34.75") and not t["cpd_hours"].met
+    assert t["cpd_participatory"].value == 20 and t["cpd_participatory"].met
+    cpd(p, "0.25", dt.date(2026, 6, 2), participatory=False)
+    assert tracker_for(p).by_key["cpd_hours"].met
+
+    accounts = [
+        make_evidence(p, title=f"Account {i}", date=dt.date(2025, 1, i + 1)) for i in range(4)
+    ]
+    make_evidence(p, title="Too early", date=dt.date(2024, 3, 1))
+    assert tracker_for(p).by_key["reflective_accounts"].value == 4
+    accounts.append(make_evidence(p, title="Account 5", date=dt.date(2026, 9, 9)))
+    for i in range(5):
+        make_evidence(
+            p,
+            kind=EvidenceKind.FEEDBACK,
+            codes=(),
+            title=f"Feedback {i}",
+            date=dt.date(2026, 3, i + 1),
+            details={"source": "colleague", "summary": "Clear and kind."},
+        )
+    s = state(p)
+    assert s["reflective_accounts"] and s["feedback"] and not s["discussion"]
+
+    talk = {
+        "date": dt.date(2026, 10, 1),
+        "partner_name": "Robin Registrant",
+        "partner_registration": "98Z7654X",
+        "summary": "We talked through my accounts.",
+    }
+    discussion_add(portfolio=p, by=practitioner, data=talk, accounts=accounts[:4])
+    t = tracker_for(p).by_key["discussion"]
+    assert not t.met and "covers 4 of the 5" in t.detail
+    discussion_add(portfolio=p, by=practitioner, data=talk, accounts=accounts)
+    assert state(p)["discussion"]
+
+    declarations_make(portfolio=p, by=practitioner, kinds=["health_character"], today=TODAY.date())
+    assert tracker_for(p).by_key["declarations"].value == 1
+    declarations_make(portfolio=p, by=practitioner, kinds=["indemnity"], today=TODAY.date())
+    assert state(p)["declarations"] and not state(p)["confirmation"]
+
+    asked = confirmation_request(
+        portfolio=p, by=practitioner, name="Casey Confirmer", email="casey@example.test"
+    )
+    assert not state(p)["confirmation"]
+    confirmation_give(
+        confirmation=asked,
+        data={
+            "name": "Casey Confirmer",
+            "email": "casey@example.test",
+            "registration": "11A2222B",
+            "role": "Line manager",
+            "address": "Northtown Health Centre",
+            "postcode": "LS1 4AP",
+            "confirmed_on": dt.date(2026, 12, 1),
+        },
+    )
+    t = tracker_for(p)
+    assert t.all_met and t.days_left == 119 and not t.window_open
+    client.force_login(practitioner)
+    page = client.get("/portfolio/revalidation/").content.decode()
+    assert "8 of 8 requirements met" in page and "119 days left" in page
+    assert "opens on 30 January 2027" in page

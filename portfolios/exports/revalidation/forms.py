@@ -25,6 +25,7 @@ class RevalidationSettingsForm(forms.Form):
         label="Your next revalidation or renewal date",
         required=False,
         widget=DateInput(),
+        error_messages={"invalid": "Enter a real date, for example 31 3 2027."},
         help_text="NMC: the revalidation date on your NMC Online account, for example 31 3 2027. "
         "HCPC: the date your profession's registration is next renewed. "
         "Social Work England needs no date: your CPD is due by 30 November every year.",

@@ -4,7 +4,6 @@ regulator's order, with returned items and items outside the cycle left out."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -20,8 +19,9 @@ from portfolios.exports.models import PortfolioExport, RecordEvent, private_stor
 from portfolios.exports.revalidation import bodies, hcpc
 from portfolios.exports.revalidation.bodies import Cycle
 from portfolios.exports.revalidation.confirmation import confirmation_give, confirmation_request
-from portfolios.exports.revalidation.documents import csv_safe, nmc_snapshot
+from portfolios.exports.revalidation.documents import nmc_snapshot
 from portfolios.exports.revalidation.records import (
+    declaration_texts,
     declarations_make,
     discussion_add,
     practice_hours_add,
@@ -29,7 +29,7 @@ from portfolios.exports.revalidation.records import (
 from portfolios.exports.revalidation.services import settings_update
 from portfolios.models import ProfessionalBody
 from portfolios.services import EvidenceInput, LinkInput, evidence_create
-from tests.factories import make_evidence, make_returned
+from tests.factories import make_returned
 
 pytestmark = pytest.mark.django_db
 
@@ -282,7 +282,8 @@ def test_the_nmc_pack_prints_each_form_in_the_nmcs_order(
         body,
         ["Dana Discussant", "99Z9999Z", "dana@example.org", "EX1 2MP", "20 May 2026"],
     )
-    assert "I declare" in body or "health and character" in body.lower()
+    declared = " ".join(declaration_texts(p)["health_character"].split())
+    in_order(body, ["Declarations", "Health and character", f"✔ {declared}"])
     assert "Professional indemnity ✘ Not yet made." in body
     in_order(body, ["Confirmation form", "Cora Confirmer", "88Y8888Y", "EX3 4MP", "10 June 2026"])
     assert "Verification code" in pages[0]
@@ -441,98 +442,7 @@ def test_the_hcpc_profile_page_saves_and_the_pdf_prints_it_in_order(
     assert "HCPC CPD profile" in pages[0]
 
 
-# --- Social Work England ------------------------------------------------------------------
-
-
-@pytest.fixture
-def social_worker(client, practitioner):  # type: ignore[no-untyped-def]
-    regulated(practitioner, ProfessionalBody.SWE, None)  # 1 December 2025 – 30 November 2026
-    client.force_login(practitioner)
-    return practitioner
-
-
-def test_the_swe_record_is_laid_out_field_by_field_and_as_csv(
-    client, social_worker, supervisor, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    p = social_worker.portfolio
-    cpd(
-        p,
-        '=HYPERLINK("http://example.org")',
-        dt.date(2026, 2, 1),
-        method="e_learning",
-        topic="-trauma-informed practice",
-        learning="+I visit families after a bereavement.",
-        peer_reflection="@team meeting: we agreed to slow first visits.",
-    )
-    item(
-        p,
-        "reflective_account",
-        "Reflection on a strengths-based review",
-        dt.date(2026, 3, 1),
-        {
-            "template": "swe",
-            "what_happened": "A review with a family, and why strengths matter.",
-            "so_what": "Starting from what works changes the conversation.",
-            "now_what": "I open every review with what is going well.",
-        },
-    )
-    make_evidence(p, title="Reflection last year", date=dt.date(2025, 11, 30))
-    make_returned(
-        social_worker, supervisor, "Not yet.", title="Returned reflection", date=dt.date(2026, 4, 1)
-    )
-
-    page = client.get(SWE_PAGE).content.decode()
-    assert page.count('data-testid="swe-entry"') == 2
-    assert page.count("data-copy=") >= 10
-    assert "Reflection last year" not in page and "Returned reflection" not in page
-
-    response = client.get(SWE_CSV)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    assert 'filename="social-work-england-cpd-2025-2026.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == [
-        "Reference",
-        "Type of CPD",
-        "Description of the activity and why it is relevant to your practice",
-        "Date",
-        "What you learned",
-        "Impact on your practice and the people you work with",
-        "Peer reflection",
-        "Who you discussed it with and what you learned from the discussion",
-    ]
-    assert len(rows) == 3
-    cpd_row, account_row = rows[1], rows[2]
-    assert cpd_row[1] == "E-learning"
-    assert cpd_row[2].startswith("'=HYPERLINK")  # neutralised: a spreadsheet shows it as text
-    assert cpd_row[6:] == ["Yes", "'@team meeting: we agreed to slow first visits."]
-    assert account_row[3] == "2026-03-01"
-    assert account_row[4] == "Starting from what works changes the conversation."
-    assert account_row[5] == "I open every review with what is going well."
-    assert account_row[6] == "No"
-    for row in rows:
-        for cell in row:
-            assert not cell.startswith(("=", "+", "-", "@")), cell
-    assert csv_safe("-1") == "'-1" and csv_safe("1-1") == "1-1"
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(SWE_PDF)
-    pages = pdf_of(response)
-    body = " ".join(pages[1:])
-    in_order(
-        body,
-        [
-            "Reflection on a strengths-based review",
-            "Type of CPD",
-            "Description of the activity and why it is relevant",
-            "Date",
-            "1 March 2026",
-            "What you learned",
-            "Impact on your practice",
-            "Peer reflection",
-        ],
-    )
-    assert "Reflection last year" not in body and "Returned reflection" not in body
+# --- Every document's pages ----------------------------------------------------------
 
 
 def test_the_swe_pages_refuse_other_regulators(client, nurse) -> None:  # type: ignore[no-untyped-def]

@@ -118,7 +118,7 @@ def _hcpc_form(request: HttpRequest, cycle: Any, data: Any = None) -> HcpcProfil
     evidence = documents.cycle_evidence(portfolio, cycle)
     for e in evidence:
         day = dt.date.fromisoformat(e["date"])
-        e["choice_label"] = f"{day:%-d %B %Y}: {e['title']} ({e['kind_label'].lower()})"
+        e["choice_label"] = f"{day:%-d %B %Y}: {e['title']} ({e['kind_label']})"
     gaps = hcpc.cpd_gaps([dt.date.fromisoformat(e["date"]) for e in evidence], cycle, today)
     profile = hcpc.profile_for(portfolio, cycle)
     notes = hcpc.gap_notes(profile)

@@ -217,30 +217,29 @@ _FORM_CLASSES: dict[tuple[str, str], type[EvidenceForm]] = {}
 TEMPLATE_CHOICE_ERROR = "Choose one of the reflection templates shown."
 
 
+class _FirstOptionTakesId:
+    """The first box carries the field's own id, where the error summary's link points."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return id_ if index == "0" else super().id_for_label(id_, index)  # type: ignore[misc]
+
+
+class Radios(_FirstOptionTakesId, forms.RadioSelect):
+    pass
+
+
+class Checkboxes(_FirstOptionTakesId, forms.CheckboxSelectMultiple):
+    pass
+
+
 def _detail_field(f: DetailField) -> forms.Field:
+    common = {"label": f.label, "required": f.required, "help_text": f.help_text}
     if f.multiple:
-        return forms.MultipleChoiceField(
-            label=f.label,
-            choices=f.choices,
-            required=f.required,
-            help_text=f.help_text,
-            widget=forms.CheckboxSelectMultiple,
-        )
+        return forms.MultipleChoiceField(choices=f.choices, widget=Checkboxes, **common)
     if f.choices:
-        return forms.ChoiceField(
-            label=f.label,
-            choices=[("", "Choose one"), *f.choices],
-            required=f.required,
-            help_text=f.help_text,
-        )
-    long = forms.Textarea(attrs={"rows": 5, "data-maxlength": 10000})
-    return forms.CharField(
-        label=f.label,
-        required=f.required,
-        help_text=f.help_text,
-        max_length=10000 if f.long else 200,
-        widget=long if f.long else forms.TextInput,
-    )
+        return forms.ChoiceField(choices=[("", "Choose one"), *f.choices], **common)
+    widget = forms.Textarea(attrs={"rows": 5, "data-maxlength": 10000}) if f.long else None
+    return forms.CharField(max_length=10000 if f.long else 200, widget=widget, **common)
 
 
 def evidence_form_class(kind: str, template: str | None = None) -> type[EvidenceForm]:
@@ -258,7 +257,7 @@ def evidence_form_class(kind: str, template: str | None = None) -> type[Evidence
             choices=[(t.key, t.name) for t in REFLECTION_TEMPLATES.values()],
             initial=template,
             required=False,
-            widget=forms.RadioSelect,
+            widget=Radios,
             error_messages={"invalid_choice": TEMPLATE_CHOICE_ERROR},
         )
     if spec.has_hours:

@@ -259,7 +259,10 @@ def test_the_nmc_form_without_a_theme_of_the_code_is_400_with_a_message(
     assert response.context["form"].errors["code_themes"] == [
         "Select at least one theme of the Code."
     ]
-    assert "Select at least one theme of the Code." in response.content.decode()
+    html = response.content.decode()
+    assert "Select at least one theme of the Code." in html
+    # The error summary's link lands on the first box.
+    assert 'href="#id_code_themes"' in html and 'id="id_code_themes"' in html
     assert not Evidence.objects.exists()
 
 
@@ -273,7 +276,9 @@ def test_an_unknown_template_is_400_with_a_message_not_500(signed_in, framework)
 
         assert response.status_code == 400
         assert response.context["form"].errors["template"] == [TEMPLATE_CHOICE_ERROR]
-        assert escape(TEMPLATE_CHOICE_ERROR) in response.content.decode()
+        html = response.content.decode()
+        assert escape(TEMPLATE_CHOICE_ERROR) in html
+        assert 'href="#id_template"' in html and 'id="id_template"' in html
     assert not Evidence.objects.exists()
 
     response = signed_in.get(f"{url}?template=driscoll")

@@ -220,7 +220,7 @@ def test_the_email_says_which_body_the_date_days_left_and_what_is_missing(  # ty
     for text in (email.body, html):
         assert "Your NMC revalidation is due on 31 March 2027." in text
         assert "30 days" in text
-        assert "Still missing for NMC" in text
+        assert "What is still missing:" in text
         for label in ("Practice hours", "CPD hours", "Written reflective accounts", "Confirmation"):
             assert label in text
         assert tracker in text

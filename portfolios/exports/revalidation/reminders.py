@@ -49,7 +49,6 @@ def _send(portfolio: Portfolio, deadline: bodies.Deadline, today: dt.date, days:
         email="revalidation/reminder",
         context={
             "deadline": deadline,
-            "body_name": bodies.BODY_NAMES[deadline.body],
             "days_left": days_left,
             "missing": [row.label for row in tracker.unmet],
             "window_opens": cycle.window_opens if cycle else None,

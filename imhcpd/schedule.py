@@ -3,6 +3,8 @@ settings.py stays readable; every entry is a task that is safe to run again."""
 
 from __future__ import annotations
 
+from celery.schedules import crontab
+
 
 def beat_schedule(*, outbox_retry_minutes: int) -> dict[str, dict[str, object]]:
     return {
@@ -38,6 +40,13 @@ def beat_schedule(*, outbox_retry_minutes: int) -> dict[str, dict[str, object]]:
         "register-reminders-and-lapses": {
             "task": "register.tasks.renewal_reminders_and_lapses",
             "schedule": 60 * 60,
+        },
+        # Daily in the morning (CELERY_TIMEZONE is London), so the email arrives in working
+        # hours; beat runs a missed crontab once when it starts again, and the reminder rows
+        # keep each reminder to one email.
+        "revalidation-reminders": {
+            "task": "portfolios.exports.revalidation.tasks.send_revalidation_reminders",
+            "schedule": crontab(hour=8, minute=30),
         },
         "expire-exports": {
             "task": "portfolios.exports.tasks.expire_exports",

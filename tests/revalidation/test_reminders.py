@@ -179,6 +179,17 @@ def test_social_work_england_is_reminded_before_30_november_each_year(  # type: 
     assert [(b, d) for b, d, _ in recorded(practitioner)].count((bodies.SWE, deadline)) == 3
 
 
+def test_a_first_run_on_the_deadline_itself_says_today(  # type: ignore[no-untyped-def]
+    practitioner: User, mailoutbox, commit
+) -> None:
+    set_body(practitioner, bodies.SWE)
+    assert run(commit, dt.date(2027, 11, 30)) == 1
+    (email,) = mailoutbox
+    assert email.subject == "[IMH CPD] Social Work England CPD deadline is today: 30 November 2027"
+    assert "That is today." in email.body
+    assert Notification.objects.get(user=practitioner).text.endswith("That is today.")
+
+
 def test_hcpc_renewal_date(practitioner: User, mailoutbox, commit) -> None:  # type: ignore[no-untyped-def]
     set_body(practitioner, bodies.HCPC, DUE)
     run(commit, DUE - dt.timedelta(days=30))

@@ -38,13 +38,19 @@ def _record(portfolio: Portfolio, deadline: bodies.Deadline, days: int) -> bool:
     )[1]
 
 
+def _to_go(days_left: int) -> str:
+    if days_left == 0:
+        return "That is today."
+    return f"{days_left} day{'s' if days_left != 1 else ''} to go."
+
+
 def _send(portfolio: Portfolio, deadline: bodies.Deadline, today: dt.date, days: int) -> None:
     days_left = (deadline.date - today).days
     tracker = tracker_for(portfolio, today)
     cycle = tracker.cycle
     notify(
         portfolio.user,
-        f"{deadline.description} {days_left} day{'s' if days_left != 1 else ''} to go.",
+        f"{deadline.description} {_to_go(days_left)}",
         reverse("exports:revalidation"),
         email="revalidation/reminder",
         context={

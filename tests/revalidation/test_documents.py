@@ -359,11 +359,11 @@ def test_the_word_limits_are_exact(client, therapist, field, limit) -> None:  # 
     assert not RecordEvent.objects.filter(record="hcpc_profile").exists()
     # Spaces of every kind count as the live count in the browser counts them.
     text = words(limit - 2) + "\u00a0word\n\tword  "
-    assert hcpc.word_count(text) == limit
+    assert bodies.word_count(text) == limit
     response = client.post(HCPC_PAGE, {field: text})
     assert response.status_code == 302
     profile = therapist.portfolio.hcpc_profiles.get(renewal_date=DUE)
-    assert hcpc.word_count(getattr(profile, field)) == limit
+    assert bodies.word_count(getattr(profile, field)) == limit
     assert RecordEvent.objects.filter(record="hcpc_profile", record_id=profile.pk).exists()
 
 
@@ -373,18 +373,18 @@ def test_gaps_of_three_months_or_more_are_listed_exactly() -> None:
     short = first + dt.timedelta(days=bodies.HCPC_GAP_DAYS)  # 90 days without CPD between
     long = short + dt.timedelta(days=bodies.HCPC_GAP_DAYS + 1)  # 91 days without
     today = long + dt.timedelta(days=bodies.HCPC_GAP_DAYS - 1)  # 90 days since the last
-    gaps = hcpc.cpd_gaps([first, short, long], cycle, today)
+    gaps = bodies.cpd_gaps([first, short, long], cycle, today)
     assert [(g.first_day, g.days) for g in gaps] == [
         (short + dt.timedelta(days=1), bodies.HCPC_GAP_DAYS)
     ]
     # From the cycle's start to the first activity, and from the last one to today.
     late = cycle.start + dt.timedelta(days=bodies.HCPC_GAP_DAYS)
-    gaps = hcpc.cpd_gaps([late], cycle, late + dt.timedelta(days=bodies.HCPC_GAP_DAYS))
+    gaps = bodies.cpd_gaps([late], cycle, late + dt.timedelta(days=bodies.HCPC_GAP_DAYS))
     assert [(g.first_day, g.last_day) for g in gaps] == [
         (cycle.start, late - dt.timedelta(days=1)),
         (late + dt.timedelta(days=1), late + dt.timedelta(days=bodies.HCPC_GAP_DAYS)),
     ]
-    assert hcpc.cpd_gaps([], cycle, cycle.start + dt.timedelta(days=89)) == []
+    assert bodies.cpd_gaps([], cycle, cycle.start + dt.timedelta(days=89)) == []
 
 
 def test_the_hcpc_profile_page_saves_and_the_pdf_prints_it_in_order(

@@ -11,7 +11,7 @@ import time_machine
 from portfolios.exports.revalidation import bodies
 from portfolios.exports.revalidation.models import RecordEvent
 from portfolios.exports.revalidation.services import settings_update
-from portfolios.exports.revalidation.tracker import cpd_gaps, tracker_for
+from portfolios.exports.revalidation.tracker import tracker_for
 from portfolios.models import EvidenceKind, ProfileChange
 from tests.factories import make_evidence, make_returned
 
@@ -66,18 +66,6 @@ def test_cycles_are_worked_out_back_from_the_date(practitioner) -> None:  # type
     p.professional_body = bodies.NMC
     p.revalidation_date = None
     assert bodies.current_cycle(p, today) is None
-
-
-def test_gaps_of_three_months_are_found_to_the_day() -> None:
-    start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
-    # 1 January to 31 March is 90 days without CPD: not a gap; to 1 April it is 91.
-    assert cpd_gaps([dt.date(2026, 4, 1), dt.date(2026, 12, 31)], start, end) == [
-        (dt.date(2026, 4, 2), dt.date(2026, 12, 30))
-    ]
-    assert cpd_gaps([dt.date(2026, 4, 2), dt.date(2026, 6, 1), dt.date(2026, 12, 1)], start, end)[
-        0
-    ] == (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
-    assert cpd_gaps([], start, end) == [(start, end)]
 
 
 # --- Settings ---------------------------------------------------------------------------------
@@ -350,3 +338,9 @@ def test_nmc_from_nothing_to_all_met(client, practitioner, supervisor) -> None: 
     page = client.get("/portfolio/revalidation/").content.decode()
     assert "8 of 8 requirements met" in page and "119 days left" in page
     assert "opens on 30 January 2027" in page
+    # The pack's checklist is the tracker's: the two cannot disagree.
+    from portfolios.exports.revalidation.documents import nmc_snapshot
+
+    checklist = nmc_snapshot(p, t.cycle)["nmc"]["checklist"]
+    assert [(r["label"], r["met"]) for r in checklist] == [(r.label, r.met) for r in t.rows]
+    assert checklist[0]["value"] == "450" and checklist[0]["unit"] == "h"

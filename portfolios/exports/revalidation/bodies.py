@@ -16,6 +16,8 @@ an NMC registrant for fewer practice hours than the NMC does.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -155,3 +157,44 @@ def deadlines(portfolio: Portfolio, today: dt.date) -> list[Deadline]:
         )
     )
     return found
+
+
+# The same rule as the live count in static/js/imhcpd.js (`text.trim().match(/\S+/g)`):
+# JavaScript's \s also counts the byte-order mark as space.
+WORD = re.compile(r"[^\s\ufeff]+")
+
+
+def word_count(text: str) -> int:
+    return len(WORD.findall(text or ""))
+
+
+@dataclass(frozen=True)
+class Gap:
+    first_day: dt.date
+    last_day: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def key(self) -> str:
+        return self.first_day.isoformat()
+
+
+def cpd_gaps(dates: list[dt.date], cycle: Cycle, today: dt.date) -> list[Gap]:
+    """Every stretch of HCPC_GAP_DAYS days or more without CPD in the cycle: from its start
+    to the first activity, between activities, and from the last one to today (or the
+    cycle's end, if that is sooner)."""
+    end = min(today, cycle.end)
+    if end < cycle.start:
+        return []
+    days = sorted({d for d in dates if cycle.start <= d <= end})
+    gaps = []
+    # Bounds: the day before the cycle, each activity, and the day after `end`.
+    bounds = [cycle.start - dt.timedelta(days=1), *days, end + dt.timedelta(days=1)]
+    for before, after in itertools.pairwise(bounds):
+        gap = Gap(before + dt.timedelta(days=1), after - dt.timedelta(days=1))
+        if gap.days >= HCPC_GAP_DAYS:
+            gaps.append(gap)
+    return gaps

@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 
 from portfolios.exports.revalidation import bodies
+from portfolios.exports.revalidation.bodies import Gap
 from portfolios.exports.revalidation.hcpc import (
     GAP_NOTE_MAX_CHARS,
-    Gap,
     ProfileError,
     check_words,
 )

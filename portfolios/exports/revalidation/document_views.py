@@ -119,7 +119,7 @@ def _hcpc_form(request: HttpRequest, cycle: Any, data: Any = None) -> HcpcProfil
     for e in evidence:
         day = dt.date.fromisoformat(e["date"])
         e["choice_label"] = f"{day:%-d %B %Y}: {e['title']} ({e['kind_label']})"
-    gaps = hcpc.cpd_gaps([dt.date.fromisoformat(e["date"]) for e in evidence], cycle, today)
+    gaps = bodies.cpd_gaps([dt.date.fromisoformat(e["date"]) for e in evidence], cycle, today)
     profile = hcpc.profile_for(portfolio, cycle)
     notes = hcpc.gap_notes(profile)
     initial = {

@@ -10,7 +10,6 @@ verification code as every other export.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -31,11 +30,12 @@ from portfolios.exports.revalidation.models import (
     PracticeHours,
     ReflectiveDiscussion,
 )
+from portfolios.exports.revalidation.tracker import CHECK, HOURS, tracker_for
 from portfolios.exports.services import ExportError, export_create
 
 # Private helpers of the snapshot module, shared so every PDF freezes evidence the same way.
 from portfolios.exports.snapshot import ExportOptions, _evidence, _hours, _person, _sum
-from portfolios.models import EvidenceKind, Portfolio
+from portfolios.models import Evidence, EvidenceKind, Portfolio
 
 Kind = PortfolioExport.Kind
 DOCUMENT_VERSION = 1
@@ -109,7 +109,14 @@ def cycle_evidence(portfolio: Portfolio, cycle: Cycle) -> list[dict[str, Any]]:
         period_end=cycle.end,
     )
     evidence, _ = _evidence(portfolio, options)
-    kept = [e for e in evidence if not e["later_returned"]]
+    # Archived items are ones the practitioner took out of their portfolio: the tracker does
+    # not count them, so the pack does not print them.
+    archived = set(
+        Evidence.objects.filter(portfolio=portfolio, archived_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    kept = [e for e in evidence if not e["later_returned"] and e["id"] not in archived]
     for number, item in enumerate(kept, start=1):
         item["ref"] = f"E{number}"
         item["named"] = _named(item)
@@ -195,37 +202,18 @@ def _nmc_account(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _nmc_checklist(portfolio: Portfolio, pack: dict[str, Any]) -> list[dict[str, Any]]:
-    target_hours = bodies.nmc_practice_hours_target(portfolio)
-    rows = [
-        ("Practice hours", pack["practice_total"], target_hours, "h"),
-        ("CPD hours", pack["cpd_total"], bodies.NMC_CPD_HOURS, "h"),
-        ("of which participatory", pack["cpd_participatory"], bodies.NMC_PARTICIPATORY_HOURS, "h"),
-        ("Pieces of practice-related feedback", len(pack["feedback"]), bodies.NMC_FEEDBACK, ""),
-        (
-            "Written reflective accounts",
-            len(pack["accounts"]),
-            bodies.NMC_REFLECTIVE_ACCOUNTS,
-            "",
-        ),
-        ("Reflective discussion", len(pack["discussions"]), 1, ""),
-        (
-            "Declarations",
-            sum(1 for d in pack["declarations"] if d["made"]),
-            len(Declaration.Kind.choices),
-            "",
-        ),
-        ("Confirmation", 1 if pack["confirmation"]["given"] else 0, 1, ""),
-    ]
+def _nmc_checklist(portfolio: Portfolio) -> list[dict[str, Any]]:
+    """The tracker's rows, so the pack and the page can never disagree."""
     return [
         {
-            "label": label,
-            "value": str(value),
-            "target": str(target),
-            "unit": unit,
-            "met": Decimal(str(value)) >= Decimal(target),
+            "label": row.label,
+            "value": format(row.value.normalize(), "f") if row.unit != CHECK else "",
+            "target": format(row.target.normalize(), "f") if row.unit != CHECK else "",
+            "unit": "h" if row.unit == HOURS else "",
+            "met": row.met,
+            "detail": row.detail,
         }
-        for label, value, target, unit in rows
+        for row in tracker_for(portfolio).rows
     ]
 
 
@@ -359,7 +347,7 @@ def nmc_snapshot(portfolio: Portfolio, cycle: Cycle) -> dict[str, Any]:
         "declarations": declarations,
         "confirmation": confirmation,
     }
-    pack["checklist"] = _nmc_checklist(portfolio, pack)
+    pack["checklist"] = _nmc_checklist(portfolio)
     printed = [
         e
         for e in evidence

@@ -10,9 +10,6 @@ three months or more without CPD.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +18,7 @@ from django.utils import timezone
 from imhcpd.models import User
 from portfolios.exports.models import PortfolioExport
 from portfolios.exports.revalidation import bodies
-from portfolios.exports.revalidation.bodies import Cycle
+from portfolios.exports.revalidation.bodies import Cycle, cpd_gaps, word_count
 from portfolios.exports.revalidation.documents import (
     _attachments,
     _base,
@@ -34,9 +31,6 @@ from portfolios.exports.revalidation.services import record_event
 from portfolios.models import Portfolio
 
 Kind = PortfolioExport.Kind
-# Until HcpcProfile has a field for them, the activities the statement draws on are kept in
-# gap_notes under this key (no ISO date can collide with it).
-STATEMENT_ITEMS_KEY = "_statement_items"
 GAP_NOTE_MAX_CHARS = 2000
 
 HCPC_STANDARDS = (
@@ -49,14 +43,6 @@ HCPC_STANDARDS = (
     "Upon request, present a written profile, which must be your own work and supported by "
     "evidence, explaining how you have met the standards for CPD.",
 )
-
-# The same rule as the live count in static/js/imhcpd.js (`text.trim().match(/\S+/g)`):
-# JavaScript's \s also counts the byte-order mark as space.
-WORD = re.compile(r"[^\s\ufeff]+")
-
-
-def word_count(text: str) -> int:
-    return len(WORD.findall(text or ""))
 
 
 class ProfileError(ValueError):
@@ -77,38 +63,6 @@ def check_words(field: str, label: str, text: str, limit: int) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Gap:
-    first_day: dt.date
-    last_day: dt.date
-
-    @property
-    def days(self) -> int:
-        return (self.last_day - self.first_day).days + 1
-
-    @property
-    def key(self) -> str:
-        return self.first_day.isoformat()
-
-
-def cpd_gaps(dates: list[dt.date], cycle: Cycle, today: dt.date) -> list[Gap]:
-    """Every stretch of HCPC_GAP_DAYS days or more without CPD in the cycle: from its start
-    to the first activity, between activities, and from the last one to today (or the
-    cycle's end, if that is sooner)."""
-    end = min(today, cycle.end)
-    if end < cycle.start:
-        return []
-    days = sorted({d for d in dates if cycle.start <= d <= end})
-    gaps = []
-    # Bounds: the day before the cycle, each activity, and the day after `end`.
-    bounds = [cycle.start - dt.timedelta(days=1), *days, end + dt.timedelta(days=1)]
-    for before, after in itertools.pairwise(bounds):
-        gap = Gap(before + dt.timedelta(days=1), after - dt.timedelta(days=1))
-        if gap.days >= bodies.HCPC_GAP_DAYS:
-            gaps.append(gap)
-    return gaps
-
-
 def profile_for(portfolio: Portfolio, cycle: Cycle) -> HcpcProfile:
     """The saved texts for this renewal date, or an unsaved empty profile."""
     return HcpcProfile.objects.filter(portfolio=portfolio, renewal_date=cycle.end).first() or (
@@ -117,11 +71,11 @@ def profile_for(portfolio: Portfolio, cycle: Cycle) -> HcpcProfile:
 
 
 def statement_items(profile: HcpcProfile) -> list[int]:
-    return [int(pk) for pk in (profile.gap_notes or {}).get(STATEMENT_ITEMS_KEY, [])]
+    return [int(pk) for pk in profile.statement_items or []]
 
 
 def gap_notes(profile: HcpcProfile) -> dict[str, str]:
-    return {k: v for k, v in (profile.gap_notes or {}).items() if k != STATEMENT_ITEMS_KEY}
+    return dict(profile.gap_notes or {})
 
 
 @transaction.atomic
@@ -155,7 +109,8 @@ def hcpc_profile_save(
     profile.summary = summary.strip()
     profile.statement = statement.strip()
     kept = {k: v.strip() for k, v in notes.items() if v.strip()}
-    profile.gap_notes = {**kept, STATEMENT_ITEMS_KEY: chosen}
+    profile.gap_notes = kept
+    profile.statement_items = chosen
     profile.updated_at = timezone.now()
     profile.save()
     record_event(

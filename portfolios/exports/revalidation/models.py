@@ -195,6 +195,8 @@ class HcpcProfile(models.Model):
     statement = models.TextField("personal statement", blank=True)
     # {"YYYY-MM-DD": "why there was no CPD"} keyed by the first day of each gap.
     gap_notes = models.JSONField(default=dict, blank=True)
+    # The ids of the CPD items the statement draws on (typically four to six).
+    statement_items = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = owned_by("portfolio__user")

@@ -278,33 +278,15 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
     ]
 
 
-def cpd_gaps(days: list[dt.date], start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Stretches of `bodies.HCPC_GAP_DAYS` days or more in [start, end] with no CPD, as
-    (first day without, last day without)."""
-    gaps = []
-    previous = start - dt.timedelta(days=1)
-    for day in [*sorted(d for d in days if start <= d <= end), end + dt.timedelta(days=1)]:
-        first, last = previous + dt.timedelta(days=1), day - dt.timedelta(days=1)
-        if (last - first).days + 1 >= bodies.HCPC_GAP_DAYS:
-            gaps.append((first, last))
-        previous = max(previous, day)
-    return gaps
-
-
-def word_count(text: str) -> int:
-    # The same rule as the page's live count (static/js/imhcpd.js): runs of non-space.
-    return len(text.split())
-
-
 def _hcpc(portfolio: Portfolio, cycle: Cycle, today: dt.date) -> list[Requirement]:
     cpd = counted_items(portfolio, cycle, (EvidenceKind.CPD_ACTIVITY,))
     methods = {(i["current__details"] or {}).get("method") for i in cpd} - {None, ""}
     profile = HcpcProfile.objects.filter(portfolio=portfolio, renewal_date=cycle.end).first()
-    summary = profile.summary if profile else ""
-    statement = profile.statement if profile else ""
+    summary = bodies.word_count(profile.summary) if profile else 0
+    statement = bodies.word_count(profile.statement) if profile else 0
     notes: dict[str, Any] = (profile.gap_notes if profile else {}) or {}
-    gaps = cpd_gaps([i["current__date"] for i in cpd], cycle.start, min(cycle.end, today))
-    unexplained = [g for g in gaps if not str(notes.get(g[0].isoformat(), "")).strip()]
+    gaps = bodies.cpd_gaps([i["current__date"] for i in cpd], cycle, today)
+    unexplained = [g for g in gaps if not str(notes.get(g.key, "")).strip()]
     page = reverse("exports:revalidation_hcpc")
     new_cpd = _new(EvidenceKind.CPD_ACTIVITY)
     return [
@@ -333,22 +315,22 @@ def _hcpc(portfolio: Portfolio, cycle: Cycle, today: dt.date) -> list[Requiremen
         Requirement(
             "summary",
             "Summary of your practice history",
-            Decimal(int(0 < word_count(summary) <= bodies.HCPC_SUMMARY_WORDS)),
+            Decimal(int(0 < summary <= bodies.HCPC_SUMMARY_WORDS)),
             Decimal(1),
             CHECK,
             f"{page}#summary",
             "Write your summary",
-            detail=f"{word_count(summary)} of up to {bodies.HCPC_SUMMARY_WORDS} words.",
+            detail=f"{summary} of up to {bodies.HCPC_SUMMARY_WORDS} words.",
         ),
         Requirement(
             "statement",
             "Statement on standards 3 and 4",
-            Decimal(int(0 < word_count(statement) <= bodies.HCPC_STATEMENT_WORDS)),
+            Decimal(int(0 < statement <= bodies.HCPC_STATEMENT_WORDS)),
             Decimal(1),
             CHECK,
             f"{page}#statement",
             "Write your statement",
-            detail=f"{word_count(statement):,} of up to {bodies.HCPC_STATEMENT_WORDS:,} words.",
+            detail=f"{statement:,} of up to {bodies.HCPC_STATEMENT_WORDS:,} words.",
         ),
         Requirement(
             "gaps",

@@ -32,6 +32,9 @@ def tracker(request: HttpRequest) -> HttpResponse:
             "portfolio": request.portfolio,
             "title": title,
             "body_short": body_short,
+            "dual_label": "Yes, so 900 practice hours"
+            if request.portfolio.nmc_dual_registration
+            else "No",
         },
     )
 

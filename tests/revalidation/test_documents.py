@@ -16,7 +16,7 @@ import time_machine
 
 from competencies.models import Competency
 from portfolios.exports.models import PortfolioExport, RecordEvent, private_storage
-from portfolios.exports.revalidation import bodies, hcpc
+from portfolios.exports.revalidation import bodies
 from portfolios.exports.revalidation.bodies import Cycle
 from portfolios.exports.revalidation.confirmation import confirmation_give, confirmation_request
 from portfolios.exports.revalidation.documents import nmc_snapshot

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,7 +72,7 @@ def hours(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@portfolio_required
+@login_required
 def hours_delete(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_practice_hours_for_user(request.user, pk)
     records.practice_hours_delete(record=record, by=request.user)
@@ -123,7 +124,7 @@ def discussions(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@portfolio_required
+@login_required
 def discussion_delete(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = get_discussion_for_user(request.user, pk)
     records.discussion_delete(discussion=discussion, by=request.user)
@@ -251,9 +252,11 @@ def confirmation_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@portfolio_required
+@login_required
 def confirmation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_confirmation_for_user(request.user, pk)
+    # Someone without a portfolio has no records to reach: the helper gave them 404 already.
+    request.portfolio = item.portfolio
     try:
         confirmation.confirmation_withdraw(confirmation=item, by=request.user)
     except TransitionError as exc:

@@ -405,14 +405,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
 # Fonts embedded in PDFs come from Debian's fonts-dejavu-core, never from the network.
 PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
-# NMC-style revalidation over three years.
-REVALIDATION_TARGETS = {
-    "practice_hours": 450,
-    "cpd_hours": 35,
-    "cpd_participatory": 20,
-    "reflective_accounts": 5,
-    "feedback": 5,
-}
+# Each regulator's revalidation requirements are its published rules, not settings:
+# portfolios/exports/revalidation/bodies.py.
 
 # --- Quotas ------------------------------------------------------------------------------
 # What one person (or one address) may ask the site to do, counted in the shared cache
@@ -433,6 +427,8 @@ EXPORT_MAX_ACTIVE_PER_USER = 2
 # --- Register ------------------------------------------------------------------
 
 REGISTER_REFERENCE_DAYS = env_int("REGISTER_REFERENCE_DAYS", 30)
+# How long a confirmer's link (NMC revalidation) stays usable.
+REVALIDATION_CONFIRMATION_DAYS = env_int("REVALIDATION_CONFIRMATION_DAYS", 30)
 REGISTER_VALIDITY_MONTHS = 12
 REGISTER_GRACE_DAYS = 30
 REGISTER_REMINDER_DAYS = (60, 30, 7)

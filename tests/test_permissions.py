@@ -16,7 +16,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portfolios.exports.services import discussion_add, practice_hours_add
+from portfolios.exports.revalidation.confirmation import confirmation_request
+from portfolios.exports.revalidation.records import discussion_add, practice_hours_add
+from portfolios.exports.revalidation.services import settings_update
 from portfolios.services import attachment_add, goal_save
 from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
 from register.models import Application
@@ -141,9 +143,44 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/portfolio/exports/{export}/", OWNER_ONLY),
     ("GET", "/portfolio/exports/{export}/download/", OWNER_ONLY),
     ("POST", "/portfolio/exports/{export}/retry/", {**OWNER_ONLY, "practitioner": 409}),
+    # Revalidation: the owner's records and documents; the confirmer's and calendar links are
+    # public but answer only to a valid token.
     ("GET", "/portfolio/revalidation/", PORTFOLIO),
-    ("POST", "/portfolio/revalidation/hours/{practice_hours}/delete/", OWNER_ACTS),
-    ("POST", "/portfolio/revalidation/discussion/{discussion}/delete/", OWNER_ACTS),
+    ("GET", "/portfolio/revalidation/settings/", PORTFOLIO),
+    ("GET", "/portfolio/revalidation/practice-hours/", PORTFOLIO),
+    ("POST", "/portfolio/revalidation/practice-hours/delete/{practice_hours}/", OWNER_ACTS),
+    ("GET", "/portfolio/revalidation/discussions/", PORTFOLIO),
+    ("POST", "/portfolio/revalidation/discussions/delete/{discussion}/", OWNER_ACTS),
+    ("GET", "/portfolio/revalidation/declarations/", PORTFOLIO),
+    ("GET", "/portfolio/revalidation/confirmation/", PORTFOLIO),
+    ("POST", "/portfolio/revalidation/confirmation/{confirmation}/withdraw/", OWNER_ACTS),
+    ("GET", "/revalidation/confirm/not-a-real-token/", dict.fromkeys(PERSONAS, 404)),
+    ("GET", "/portfolio/revalidation/documents/", PORTFOLIO),
+    # The owner is an NMC nurse with a date; the other practitioner has no date yet.
+    (
+        "POST",
+        "/portfolio/revalidation/nmc/pack/",
+        {**PORTFOLIO, "practitioner": 302, "other_practitioner": 409},
+    ),
+    ("GET", "/portfolio/revalidation/hcpc/", PORTFOLIO),
+    (
+        "POST",
+        "/portfolio/revalidation/hcpc/pdf/",
+        {**PORTFOLIO, "practitioner": 409, "other_practitioner": 409},
+    ),
+    ("GET", "/portfolio/revalidation/swe/", PORTFOLIO),
+    (
+        "POST",
+        "/portfolio/revalidation/swe/pdf/",
+        {**PORTFOLIO, "practitioner": 409, "other_practitioner": 409},
+    ),
+    (
+        "GET",
+        "/portfolio/revalidation/swe.csv",
+        {**PORTFOLIO, "practitioner": 409, "other_practitioner": 409},
+    ),
+    ("GET", "/portfolio/revalidation/calendar/", PORTFOLIO),
+    ("GET", "/revalidation/calendar/1.1.not-a-real-signature.ics", dict.fromkeys(PERSONAS, 404)),
     ("GET", "/verify/", ALL_200),
     ("GET", "/verify/{export_code}/", ALL_200),
     ("GET", "/verify/ABCD-EFGH-JKMN/", dict.fromkeys(PERSONAS, 404)),
@@ -259,8 +296,19 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     # A draft straight into the table: starting one through the service needs eligibility.
     application = Application.objects.create(applicant=practitioner, portfolio=portfolio, level=2)
     endorsement = endorsement_request(application=application, supervision=active, by=practitioner)
+    portfolio = settings_update(
+        portfolio=portfolio,
+        by=practitioner,
+        professional_body="nmc",
+        revalidation_date=dt.date.today() + dt.timedelta(days=200),
+        nmc_dual_registration=False,
+    )
+    confirmation = confirmation_request(
+        portfolio=portfolio, by=practitioner, name="Casey Confirmer", email="casey@example.org"
+    )
     hours = practice_hours_add(
         portfolio=portfolio,
+        by=practitioner,
         data={
             "start": dt.date(2026, 1, 1),
             "end": dt.date(2026, 3, 31),
@@ -271,13 +319,14 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
     )
     discussion = discussion_add(
         portfolio=portfolio,
+        by=practitioner,
         data={
             "date": dt.date(2026, 4, 1),
             "partner_name": "Riley Registrant",
-            "partner_role": "Midwife",
             "partner_registration": "",
             "summary": "We discussed two reflective accounts.",
         },
+        accounts=[evidence],
     )
     return {
         "export": export.pk,
@@ -286,6 +335,7 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
         "export_code": export.code,
         "practice_hours": hours.pk,
         "discussion": discussion.pk,
+        "confirmation": confirmation.pk,
         "evidence": evidence.pk,
         "attachment": attachment.pk,
         "submitted_attachment": submitted_attachment.pk,
@@ -361,6 +411,7 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
             "endorsement",
             "practice_hours",
             "discussion",
+            "confirmation",
         ],
         1,
     ) | {"export_code": "ABCD-EFGH-JKMN"}

@@ -1,16 +1,12 @@
-"""Forms for exports, revalidation records and the public verify page."""
+"""Forms for exports and the public verify page."""
 
 from __future__ import annotations
-
-import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
 from imhcpd.widgets import DateInput
-from portfolios.exports.models import PortfolioExport, PracticeHours, ReflectiveDiscussion
-from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS
+from portfolios.exports.models import PortfolioExport
 
 Kind = PortfolioExport.Kind
 DATE_WIDGET = DateInput()
@@ -51,13 +47,6 @@ class ExportRequestForm(forms.Form):
     period_end = forms.DateField(
         label="To", required=False, widget=DateInput(), help_text="Leave empty for today."
     )
-    # Declarations belong to the regulators' packs now; kept empty and out of sight so the
-    # request view's options stay the same shape.
-    declarations = forms.MultipleChoiceField(
-        required=False,
-        choices=list(REVALIDATION_DECLARATIONS.items()),
-        widget=forms.MultipleHiddenInput,
-    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -68,44 +57,6 @@ class ExportRequestForm(forms.Form):
         if start and end and start > end:
             self.add_error("period_start", "The period must start before it ends.")
         return data
-
-
-class PracticeHoursForm(forms.ModelForm):
-    class Meta:
-        model = PracticeHours
-        fields = ["start", "end", "hours", "role", "scope"]
-        widgets = {"start": DATE_WIDGET, "end": DATE_WIDGET}
-
-    def clean_hours(self) -> Decimal:
-        hours = self.cleaned_data["hours"]
-        if hours <= 0:
-            raise forms.ValidationError("Enter the hours you practised, more than 0.")
-        return hours
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
-        start, end, hours = data.get("start"), data.get("end"), data.get("hours")
-        if start and end:
-            if start > end:
-                self.add_error("end", "The end date must be on or after the start date.")
-            elif end > timezone.localdate():
-                self.add_error("end", "Record hours already worked, not future ones.")
-            elif hours and hours > 24 * ((end - start).days + 1):
-                self.add_error("hours", "That is more hours than there are in the period.")
-        return data
-
-
-class ReflectiveDiscussionForm(forms.ModelForm):
-    class Meta:
-        model = ReflectiveDiscussion
-        fields = ["date", "partner_name", "partner_role", "partner_registration", "summary"]
-        widgets = {"date": DATE_WIDGET, "summary": forms.Textarea(attrs={"rows": 5})}
-
-    def clean_date(self) -> dt.date:
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError("The discussion must already have happened.")
-        return date
 
 
 class VerifyCodeForm(forms.Form):

@@ -1,5 +1,5 @@
 """PDF exports, what people do: request one, try a failed one again, verify a PDF by code or
-file, and keep the revalidation records that are not evidence (practice hours, discussions).
+file. (The revalidation records and documents are in the `revalidation` package.)
 
 request → export row (pending) → queued after commit (`tasks.enqueue`) → `render_export`
 task → `worker.export_run` renders from the frozen snapshot → file stored privately → done
@@ -22,12 +22,7 @@ from django.utils import timezone
 from imhcpd.audit import transition
 from imhcpd.models import User
 from portfolios.exports import tasks
-from portfolios.exports.models import (
-    ExportEvent,
-    PortfolioExport,
-    PracticeHours,
-    ReflectiveDiscussion,
-)
+from portfolios.exports.models import ExportEvent, PortfolioExport
 from portfolios.exports.snapshot import (
     ExportOptions,
     build_snapshot,
@@ -55,8 +50,12 @@ def _event(
 
 
 def _validate(portfolio: Portfolio, options: ExportOptions) -> None:
-    if options.kind not in (PortfolioExport.Kind.PORTFOLIO, PortfolioExport.Kind.REVALIDATION):
-        raise ExportError("Choose an IMH portfolio or a revalidation pack.")
+    # The regulators' documents are made from the revalidation pages (revalidation.documents),
+    # each from its own builder; this path makes the IMH portfolio.
+    if options.kind != PortfolioExport.Kind.PORTFOLIO:
+        raise ExportError(
+            "Choose an IMH portfolio. Revalidation documents are made from your revalidation page."
+        )
     if options.level not in (1, 2, 3):
         raise ExportError("Choose Level 1, 2 or 3.")
     if not portfolio.framework.levels.filter(number=options.level).exists():
@@ -211,19 +210,3 @@ def export_for_file_hash(sha256: str) -> PortfolioExport | None:
         .select_related("owner", "portfolio")
         .first()
     )
-
-
-# --- Revalidation records that are not evidence -------------------------------------------
-
-
-def practice_hours_add(*, portfolio: Portfolio, data: dict[str, Any]) -> PracticeHours:
-    return PracticeHours.objects.create(portfolio=portfolio, **data)
-
-
-def discussion_add(*, portfolio: Portfolio, data: dict[str, Any]) -> ReflectiveDiscussion:
-    return ReflectiveDiscussion.objects.create(portfolio=portfolio, **data)
-
-
-def revalidation_record_delete(*, record: PracticeHours | ReflectiveDiscussion) -> None:
-    # Records only feed future packs; a pack already made keeps its own copy in its snapshot.
-    record.delete()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F, Prefetch
 
 from competencies.models import Descriptor, Level
@@ -25,7 +24,7 @@ from portfolios.evidence_kinds import (
     reflection_sections,
     template_key,
 )
-from portfolios.exports.models import PortfolioExport, PracticeHours, ReflectiveDiscussion
+from portfolios.exports.models import PortfolioExport
 from portfolios.models import (
     Attachment,
     Evidence,
@@ -38,7 +37,9 @@ from portfolios.models import (
 from portfolios.selectors import CompetencyState, CompetencyStatus, competency_states
 
 # 2: returned revisions left out, a cover summary, gaps and checksums in the PDF.
-SNAPSHOT_VERSION = 2
+# 3: reflective accounts carry their template and its questions (issue 13), so an unchanged
+# portfolio asked for again after the upgrade gets a new file once, on purpose.
+SNAPSHOT_VERSION = 3
 EMBEDDABLE = {"image/png", "image/jpeg"}
 Kind = PortfolioExport.Kind
 
@@ -49,16 +50,6 @@ class ExportOptions:
     level: int
     period_start: dt.date | None = None
     period_end: dt.date | None = None
-    # Revalidation declarations, made by the practitioner when asking for the pack.
-    declarations: tuple[str, ...] = ()
-
-
-REVALIDATION_DECLARATIONS = {
-    "health_character": "I declare that I am of good health and character to practise safely "
-    "and effectively.",
-    "indemnity": "I have, or will have when practising, an appropriate arrangement for "
-    "professional indemnity.",
-}
 
 
 def canonical_hash(data: Any) -> str:
@@ -314,93 +305,6 @@ def _competencies(
     return list(domains.values())
 
 
-def _revalidation(
-    portfolio: Portfolio, options: ExportOptions, evidence: list[dict[str, Any]]
-) -> dict[str, Any]:
-    targets = settings.REVALIDATION_TARGETS
-    start, end = options.period_start, options.period_end
-    practice = [
-        {
-            "start": p.start.isoformat(),
-            "end": p.end.isoformat(),
-            "hours": _hours(p.hours),
-            "role": p.role,
-            "scope": p.scope,
-        }
-        for p in PracticeHours.objects.filter(portfolio=portfolio).order_by("start", "pk")
-        if (not end or p.start <= end) and (not start or p.end >= start)
-    ]
-    discussions = [
-        {
-            "date": d.date.isoformat(),
-            "partner_name": d.partner_name,
-            "partner_registration": d.partner_registration,
-            "partner_role": d.partner_role,
-            "summary": d.summary,
-        }
-        for d in ReflectiveDiscussion.objects.filter(portfolio=portfolio).order_by("date", "pk")
-        if _in_period(options, d.date)
-    ]
-    cpd = [e for e in evidence if e["kind"] == EvidenceKind.CPD_ACTIVITY]
-    cpd_total = _sum([e["hours"] for e in cpd])
-    cpd_participatory = _sum([e["hours"] for e in cpd if e["participatory"]])
-    reflections = [e["ref"] for e in evidence if e["kind"] == EvidenceKind.REFLECTIVE_ACCOUNT]
-    feedback = [e["ref"] for e in evidence if e["kind"] == EvidenceKind.FEEDBACK]
-    practice_total = _sum([p["hours"] for p in practice])
-    met = {
-        "practice_hours": Decimal(practice_total) >= targets["practice_hours"],
-        "cpd_hours": Decimal(cpd_total) >= targets["cpd_hours"],
-        "cpd_participatory": Decimal(cpd_participatory) >= targets["cpd_participatory"],
-        "reflective_accounts": len(reflections) >= targets["reflective_accounts"],
-        "feedback": len(feedback) >= targets["feedback"],
-        "discussion": bool(discussions),
-    }
-    gaps = []
-    if Decimal(practice_total) < targets["practice_hours"]:
-        gaps.append(
-            f"Practice hours: {practice_total} recorded, {targets['practice_hours']} needed."
-        )
-    if Decimal(cpd_total) < targets["cpd_hours"]:
-        gaps.append(f"CPD: {cpd_total} hours recorded, {targets['cpd_hours']} needed.")
-    if Decimal(cpd_participatory) < targets["cpd_participatory"]:
-        gaps.append(
-            f"Participatory CPD: {cpd_participatory} hours recorded, "
-            f"{targets['cpd_participatory']} needed."
-        )
-    if len(reflections) < targets["reflective_accounts"]:
-        gaps.append(
-            f"Reflective accounts: {len(reflections)} recorded, "
-            f"{targets['reflective_accounts']} needed."
-        )
-    if len(feedback) < targets["feedback"]:
-        gaps.append(
-            f"Practice-related feedback: {len(feedback)} pieces recorded, "
-            f"{targets['feedback']} needed."
-        )
-    if not discussions:
-        gaps.append("Reflective discussion: no record yet.")
-    for key, text in REVALIDATION_DECLARATIONS.items():
-        if key not in options.declarations:
-            gaps.append(f"Declaration not yet made: {text}")
-    return {
-        "targets": {k: str(v) for k, v in targets.items()},
-        "met": met,
-        "practice": practice,
-        "practice_total": practice_total,
-        "cpd_refs": [e["ref"] for e in cpd],
-        "cpd_total": cpd_total,
-        "cpd_participatory": cpd_participatory,
-        "reflective_refs": reflections,
-        "feedback_refs": feedback,
-        "discussions": discussions,
-        "declarations": [
-            {"text": text, "made": key in options.declarations}
-            for key, text in REVALIDATION_DECLARATIONS.items()
-        ],
-        "gaps": gaps,
-    }
-
-
 def _summary(
     evidence: list[dict[str, Any]], states: list[CompetencyState], left_out: int, cpd_total: str
 ) -> dict[str, Any]:
@@ -454,8 +358,5 @@ def build_snapshot(portfolio: Portfolio, options: ExportOptions) -> dict[str, An
         "cpd_log": logs[EvidenceKind.CPD_ACTIVITY],
         "supervision_log": logs[EvidenceKind.SUPERVISION],
     }
-    if options.kind == Kind.REVALIDATION:
-        snapshot["revalidation"] = _revalidation(portfolio, options, evidence)
-    else:
-        snapshot["domains"] = _competencies(portfolio, options.level, evidence, states)
+    snapshot["domains"] = _competencies(portfolio, options.level, evidence, states)
     return snapshot

@@ -15,6 +15,10 @@ from django.utils import timezone
 from portfolios.exports import worker
 from portfolios.exports.models import PortfolioExport
 
+# The revalidation reminders' beat task sits beside its service; the worker's autodiscovery
+# reads only each app's own `tasks` module.
+from portfolios.exports.revalidation import tasks as revalidation_tasks  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 # Transient: the database or the file store was briefly away. Anything else is a defect or

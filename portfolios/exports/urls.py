@@ -11,11 +11,6 @@ urlpatterns = [
     path("portfolio/exports/<int:pk>/", views.export_detail, name="detail"),
     path("portfolio/exports/<int:pk>/download/", views.export_download, name="download"),
     path("portfolio/exports/<int:pk>/retry/", views.export_retry, name="retry"),
-    path(
-        "portfolio/revalidation/<slug:kind>/<int:pk>/delete/",
-        views.revalidation_delete,
-        name="revalidation_delete",
-    ),
     # Public: whoever holds a PDF can check it; no account needed.
     path("verify/", views.verify, name="verify"),
     path("verify/<str:code>/", views.verify_code, name="verify_code"),

@@ -1,5 +1,4 @@
-"""Exports: ask for a PDF, watch it being made, download it; revalidation records; the
-public verify pages."""
+"""Exports: ask for a PDF, watch it being made, download it; the public verify pages."""
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from portfolios.exports.forms import (
     VerifyFileForm,
 )
 from portfolios.exports.models import PortfolioExport
-from portfolios.exports.permissions import get_export_for_user, get_revalidation_record_for_user
+from portfolios.exports.permissions import get_export_for_user
 from portfolios.exports.snapshot import ExportOptions
 from portfolios.permissions import portfolio_required
 from portfolios.services import TransitionError
@@ -59,7 +58,6 @@ def export_list(request: HttpRequest) -> HttpResponse:
                 level=data["level"],
                 period_start=data["period_start"],
                 period_end=data["period_end"],
-                declarations=tuple(sorted(data["declarations"])),
             )
             try:
                 export, created = exports.export_request(user=request.user, options=options)
@@ -110,15 +108,6 @@ def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Revalidation records ---------------------------------------------------------------
-
-
-@require_POST
-@login_required
-def revalidation_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    record = get_revalidation_record_for_user(request.user, kind, pk)
-    exports.revalidation_record_delete(record=record)
-    messages.success(request, "Record deleted.")
-    return redirect("exports:revalidation")
 
 
 # --- Public verification -------------------------------------------------------------------

@@ -43,7 +43,8 @@ from portfolios.exports.models import (
     private_storage,
 )
 from portfolios.exports.pdf import ATTACHMENT_HOST, Rendered, SnapshotFetcher, render_html
-from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS, ExportOptions, build_snapshot
+from portfolios.exports.revalidation.records import discussion_add, practice_hours_add
+from portfolios.exports.snapshot import ExportOptions, build_snapshot
 from portfolios.services import attachment_add
 from portfolios.supervision.services import evidence_submit, review_sign_off
 from tests.conftest import shipped_framework_data
@@ -60,7 +61,6 @@ pytestmark = pytest.mark.django_db
 
 Status = PortfolioExport.Status
 EXPORTS_URL = "/portfolio/exports/"
-REVALIDATION_URL = "/portfolio/revalidation/"
 
 
 # --- Helpers -------------------------------------------------------------------------------
@@ -440,160 +440,6 @@ def test_revalidation_packs_are_no_longer_asked_for_here(
     assert not PortfolioExport.objects.exists()
 
 
-def test_revalidation_gaps_are_listed(practitioner) -> None:  # type: ignore[no-untyped-def]
-    portfolio = practitioner.portfolio
-    today = timezone.localdate()
-    recent = today - dt.timedelta(days=10)
-    for n in range(4):
-        make_evidence(portfolio, title=f"Reflection {n}", date=recent)
-    for n in range(4):
-        make_evidence(
-            portfolio,
-            kind="feedback",
-            title=f"Feedback {n}",
-            date=recent,
-            details={"source": "colleague", "summary": "Clear and kind."},
-        )
-    options = ExportOptions(
-        kind="revalidation",
-        level=2,
-        period_start=today - dt.timedelta(days=1000),
-        period_end=today,
-    )
-    gaps = build_snapshot(portfolio, options)["revalidation"]["gaps"]
-    assert "Reflective accounts: 4 recorded, 5 needed." in gaps
-    assert "Practice-related feedback: 4 pieces recorded, 5 needed." in gaps
-    assert "Reflective discussion: no record yet." in gaps
-    for text in REVALIDATION_DECLARATIONS.values():
-        assert f"Declaration not yet made: {text}" in gaps
-
-    # One more of each, a discussion and both declarations: those gaps close.
-    make_evidence(portfolio, title="Reflection 5", date=recent)
-    make_evidence(
-        portfolio,
-        kind="feedback",
-        title="Feedback 5",
-        date=recent,
-        details={"source": "manager", "summary": "Thoughtful."},
-    )
-    ReflectiveDiscussion.objects.create(
-        portfolio=portfolio,
-        date=today,
-        partner_name="Dee Discussant",
-        summary="Two reflective accounts.",
-    )
-    options = ExportOptions(
-        kind="revalidation",
-        level=2,
-        period_start=options.period_start,
-        period_end=today,
-        declarations=tuple(REVALIDATION_DECLARATIONS),
-    )
-    revalidation = build_snapshot(portfolio, options)["revalidation"]
-    assert not [g for g in revalidation["gaps"] if g.startswith(("Reflective", "Practice-r"))]
-    assert not [g for g in revalidation["gaps"] if g.startswith("Declaration")]
-    assert revalidation["met"]["reflective_accounts"]
-    assert revalidation["met"]["feedback"]
-    assert revalidation["met"]["discussion"]
-
-
-def test_the_revalidation_pack_prints_what_the_revalidation_page_recorded(
-    signed_in, practitioner, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    portfolio = practitioner.portfolio
-    year = timezone.localdate().year - 1
-    for start, end, hours, role in [
-        (f"{year}-01-06", f"{year}-06-30", "300", "Health visitor, community team"),
-        (f"{year}-07-01", f"{year}-12-31", "125.50", "Health visitor, baby clinic"),
-    ]:
-        response = signed_in.post(
-            REVALIDATION_URL,
-            {
-                "record": "hours",
-                "hours-start": start,
-                "hours-end": end,
-                "hours-hours": hours,
-                "hours-role": role,
-                "hours-scope": "Universal and targeted caseload",
-            },
-        )
-        assert response.status_code == 302
-    response = signed_in.post(
-        REVALIDATION_URL,
-        {
-            "record": "discussion",
-            "discussion-date": f"{year}-11-04",
-            "discussion-partner_name": "Dana Discussant",
-            "discussion-partner_role": "Specialist health visitor",
-            "discussion-partner_registration": "NMC, fictional",
-            "discussion-summary": "We talked through two reflective accounts about attunement.",
-        },
-    )
-    assert response.status_code == 302
-    page = signed_in.get(REVALIDATION_URL)
-    assert page.content.decode().count('data-testid="practice-hours"') == 2
-    assert "Dana Discussant" in page.content.decode()
-
-    make_evidence(portfolio, title="A reflection in the period", date=dt.date(year, 5, 1))
-    make_evidence(
-        portfolio,
-        kind="feedback",
-        title="Feedback from a colleague",
-        date=dt.date(year, 6, 1),
-        details={"source": "colleague", "summary": "Warm and well prepared."},
-    )
-    cpd(portfolio, "Attachment theory day", "1.5", participatory=True, date=dt.date(year, 3, 1))
-    cpd(portfolio, "Online module on sleep", "2.25", participatory=False, date=dt.date(year, 4, 1))
-    cpd(portfolio, "Course long ago", "10", participatory=True, date=dt.date(year - 4, 4, 1))
-
-    # A pack of the kind made before issue 13 (still rendered when one is tried again).
-    today = timezone.localdate()
-    options = ExportOptions(
-        kind="revalidation",
-        level=2,
-        period_start=today.replace(year=today.year - 3) + dt.timedelta(days=1),
-        period_end=today,
-        declarations=("health_character",),
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        exports.export_create(
-            owner=practitioner,
-            portfolio=portfolio,
-            kind="revalidation",
-            snapshot=build_snapshot(portfolio, options),
-            level=2,
-        )
-    export = PortfolioExport.objects.get()
-    assert export.status == Status.DONE, export.error
-    reader = pypdf.PdfReader(io.BytesIO(stored_bytes(export)))
-    assert len(reader.pages) == export.page_count
-    text = squash(" ".join(page.extract_text() for page in reader.pages))
-
-    assert "Revalidation pack" in text
-    assert "Health visitor, community team" in text
-    assert "Health visitor, baby clinic" in text
-    assert "Total practice hours 425.50" in text
-    assert "Total CPD hours 3.75 1.50 participatory" in text
-    assert "Course long ago" not in text  # outside the three-year period
-    assert "Dana Discussant" in text
-    assert "We talked through two reflective accounts about attunement." in text
-    assert "A reflection in the period" in text
-    assert "Feedback from a colleague" in text
-    # Gaps
-    assert "Practice hours: 425.50 recorded, 450 needed." in text
-    assert "CPD: 3.75 hours recorded, 35 needed." in text
-    assert "Reflective accounts: 1 recorded, 5 needed." in text
-    assert "Practice-related feedback: 1 pieces recorded, 5 needed." in text
-    assert "Reflective discussion: no record yet." not in text
-    assert f"Declaration not yet made: {REVALIDATION_DECLARATIONS['indemnity']}" in text
-    assert f"Declaration not yet made: {REVALIDATION_DECLARATIONS['health_character']}" not in text
-    assert f"Not yet declared: {REVALIDATION_DECLARATIONS['indemnity']}" in text
-    assert (
-        f"{REVALIDATION_DECLARATIONS['health_character']} (declared when this pack was requested)"
-        in text
-    )
-
-
 # --- 3. Request, progress, dedupe, download -----------------------------------------------
 
 
@@ -762,82 +608,6 @@ def test_the_service_refuses_what_the_form_would(practitioner) -> None:  # type:
     assert PortfolioExport.objects.count() == 0
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (
-            {"record": "hours", "start": -10, "end": -20, "hours": "5", "role": "HV"},
-            "The end date must be on or after the start date.",
-        ),
-        (
-            {"record": "hours", "start": -20, "end": -10, "hours": "0", "role": "HV"},
-            "Enter the hours you practised, more than 0.",
-        ),
-        (
-            {"record": "hours", "start": -20, "end": -10, "hours": "-3", "role": "HV"},
-            "Enter the hours you practised, more than 0.",
-        ),
-        (
-            {"record": "hours", "start": -2, "end": 3, "hours": "5", "role": "HV"},
-            "Record hours already worked, not future ones.",
-        ),
-        (
-            {"record": "hours", "start": -1, "end": -1, "hours": "25", "role": "HV"},
-            "That is more hours than there are in the period.",
-        ),
-        ({"record": "hours", "start": -20, "end": -10, "hours": "5"}, "This field is required."),
-        ({"record": "hours"}, "This field is required."),
-        (
-            {"record": "discussion", "date": 1, "partner_name": "Dee", "summary": "Talked."},
-            "The discussion must already have happened.",
-        ),
-        ({"record": "discussion", "date": -3, "summary": "Talked."}, "This field is required."),
-        ({"record": "discussion", "date": -3, "partner_name": "Dee"}, "This field is required."),
-        ({"record": "discussion"}, "This field is required."),
-        ({"record": "nonsense"}, "Choose what to record."),
-        ({}, "Choose what to record."),
-    ],
-)
-def test_a_bad_revalidation_record_is_refused(signed_in, data, message) -> None:  # type: ignore[no-untyped-def]
-    which = data.get("record")
-    post = {
-        (f"{which}-{k}" if k != "record" else k): (days_from_today(v) if isinstance(v, int) else v)
-        for k, v in data.items()
-    }
-    response = signed_in.post(REVALIDATION_URL, post)
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert PracticeHours.objects.count() == 0
-    assert ReflectiveDiscussion.objects.count() == 0
-
-
-def test_revalidation_records_can_be_deleted_but_not_of_unknown_kinds(
-    signed_in, practitioner
-) -> None:  # type: ignore[no-untyped-def]
-    portfolio = practitioner.portfolio
-    today = timezone.localdate()
-    hours = exports.practice_hours_add(
-        portfolio=portfolio,
-        data={"start": today, "end": today, "hours": Decimal("7.5"), "role": "HV"},
-    )
-    discussion = exports.discussion_add(
-        portfolio=portfolio, data={"date": today, "partner_name": "Dee", "summary": "Talked."}
-    )
-    for kind in ("evidence", "practicehours", "HOURS", "export"):
-        assert (
-            signed_in.post(f"/portfolio/revalidation/{kind}/{hours.pk}/delete/").status_code == 404
-        )
-    assert signed_in.get(f"/portfolio/revalidation/hours/{hours.pk}/delete/").status_code == 405
-    assert PracticeHours.objects.count() == 1
-
-    response = signed_in.post(f"/portfolio/revalidation/hours/{hours.pk}/delete/")
-    assert (response.status_code, response["Location"]) == (302, REVALIDATION_URL)
-    response = signed_in.post(f"/portfolio/revalidation/discussion/{discussion.pk}/delete/")
-    assert response.status_code == 302
-    assert not PracticeHours.objects.exists()
-    assert not ReflectiveDiscussion.objects.exists()
-
-
 # --- 5. Permissions -----------------------------------------------------------------------
 
 EXPORT_PERSONAS = ["practitioner", "other_practitioner", "supervisor", "anonymous"]
@@ -846,8 +616,8 @@ EXPORT_MATRIX = [
     ("GET", "/portfolio/exports/{export}/", 200),
     ("GET", "/portfolio/exports/{export}/download/", 200),
     ("POST", "/portfolio/exports/{export}/retry/", 409),  # it is done, not failed
-    ("POST", "/portfolio/revalidation/hours/{hours}/delete/", 302),
-    ("POST", "/portfolio/revalidation/discussion/{discussion}/delete/", 302),
+    ("POST", "/portfolio/revalidation/practice-hours/delete/{hours}/", 302),
+    ("POST", "/portfolio/revalidation/discussions/delete/{discussion}/", 302),
 ]
 
 
@@ -855,12 +625,16 @@ EXPORT_MATRIX = [
 def owned_exports(practitioner, done_export) -> dict[str, int]:  # type: ignore[no-untyped-def]
     today = timezone.localdate()
     portfolio = practitioner.portfolio
-    hours = exports.practice_hours_add(
+    hours = practice_hours_add(
         portfolio=portfolio,
+        by=practitioner,
         data={"start": today, "end": today, "hours": Decimal("7.5"), "role": "HV"},
     )
-    discussion = exports.discussion_add(
-        portfolio=portfolio, data={"date": today, "partner_name": "Dee", "summary": "Talked."}
+    discussion = discussion_add(
+        portfolio=portfolio,
+        by=practitioner,
+        data={"date": today, "partner_name": "Dee", "summary": "Talked."},
+        accounts=[],
     )
     return {"export": done_export.pk, "hours": hours.pk, "discussion": discussion.pk}
 
@@ -901,7 +675,7 @@ def test_nobody_else_sees_an_export_in_their_list(
     listing = client.get(EXPORTS_URL)
     assert listing.status_code == 200
     assert code not in listing.content.decode()
-    assert "Dee" not in client.get(REVALIDATION_URL).content.decode()
+    assert "Dee" not in client.get("/portfolio/revalidation/discussions/").content.decode()
     client.force_login(supervisor)  # no portfolio of their own: sent to set one up
     assert client.get(EXPORTS_URL)["Location"] == "/portfolio/setup/"
 

@@ -20,13 +20,15 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from competencies.models import Competency
 from competencies.services import framework_import
 from portfolios.exports import services as exports
 from portfolios.exports import worker
 from portfolios.exports.models import PortfolioExport, private_storage
-from portfolios.exports.snapshot import REVALIDATION_DECLARATIONS, ExportOptions, build_snapshot
+from portfolios.exports.revalidation.documents import nmc_pack_request
+from portfolios.exports.snapshot import ExportOptions, build_snapshot
 from portfolios.services import EvidenceInput, LinkInput, attachment_add, evidence_update
 from portfolios.supervision.services import evidence_submit, review_return, review_sign_off
 from tests.conftest import shipped_framework_data
@@ -147,16 +149,10 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory) -> Rendered: 
         options = ExportOptions(kind="portfolio", level=2)
         snapshot = build_snapshot(portfolio, options)
         export, _ = exports.export_request(user=user, options=options)
-        pack, _ = exports.export_request(
-            user=user,
-            options=ExportOptions(
-                kind="revalidation",
-                level=2,
-                period_start=dt.date(2025, 1, 1),
-                period_end=dt.date(2026, 12, 31),
-                declarations=tuple(REVALIDATION_DECLARATIONS),
-            ),
-        )
+        # The NMC pack, for a revalidation whose three years cover every item above.
+        portfolio.revalidation_date = timezone.localdate() + dt.timedelta(days=400)
+        portfolio.save(update_fields=["revalidation_date"])
+        pack, _ = nmc_pack_request(user=user, portfolio=portfolio)
         result = Rendered(
             portfolio=_read(export),
             revalidation=_read(pack),
@@ -182,9 +178,6 @@ def test_the_cover_sums_up_sign_offs_hours_and_the_period(rendered: Rendered) ->
     assert "All evidence to" in cover
     assert "(items dated 15 January 2026)" in cover
     assert "1 item was returned for changes by a supervisor and is not included." in cover
-    pack_cover = rendered.revalidation.pages[0]
-    assert "3 of 63 competencies signed off at Level 2" in pack_cover
-    assert "1 January 2025 to 31 December 2026 (items dated" in pack_cover
 
 
 # --- Gaps ---------------------------------------------------------------------------------
@@ -256,32 +249,26 @@ def test_a_picture_is_drawn_on_its_items_page_and_hashed_only_in_the_appendix(
     assert "SHA-256" not in pdf.pages[item_page]
 
 
-def test_the_revalidation_pack_has_the_appendix_too(rendered: Rendered) -> None:
-    pdf = rendered.revalidation
-    assert "Appendix: attachment checksums" in pdf.outline
-    (hashed,) = pdf.pages_with(rendered.attachment_sha256)
-    assert "Appendix: attachment checksums" in pdf.pages[hashed]
-
-
 # --- The confirmer --------------------------------------------------------------------------
 
 
-def test_the_revalidation_pack_ends_with_a_confirmers_signature_block(rendered: Rendered) -> None:
+def test_the_nmc_pack_ends_with_the_confirmation_form_left_for_the_confirmer(
+    rendered: Rendered,
+) -> None:
     pdf = rendered.revalidation
-    assert "Confirmation" in pdf.outline
+    assert "Confirmation form" in pdf.outline
     (page,) = [p for p in pdf.pages if "Confirmer's name" in p]
     for label in (
-        "Role, and relationship to the practitioner",
-        "Professional body and registration number or PIN",
+        "NMC PIN or other professional registration",
         "Email address",
         "Professional address",
         "Postcode",
-        "Date of confirmation",
+        "Date of the confirmation discussion",
         "Signature",
     ):
         assert label in page
-    assert "I confirm that I have met Casey Content" in page
-    assert "00X0000X" in page
+    assert "Not yet confirmed: the boxes below are for the confirmer." in page
+    assert "they have met Casey Content (NMC PIN 00X0000X)" in page
     # The portfolio is not a revalidation pack: no confirmer there.
     assert "Confirmer's name" not in rendered.portfolio.text
 

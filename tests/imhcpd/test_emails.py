@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from imhcpd.mail import render_email, site_context
 from imhcpd.models import User
-from portfolios.exports.models import PortfolioExport
+from portfolios.exports.models import Confirmation, PortfolioExport
+from portfolios.exports.revalidation.bodies import Deadline
 from portfolios.models import Evidence, EvidenceRevision, Portfolio
 from portfolios.supervision.models import Comment, Review, Supervision
 from register.models import Application, Endorsement, InfoRequest, Reference, RegisterEntry
@@ -85,6 +86,13 @@ def _samples() -> dict[str, Callable[[], dict[str, Any]]]:
         application=application, supervision=supervision, reason="Let's wait for domain 4."
     )
     reference = Reference(application=application, name="Rae O'Hara", email="rae@example.org")
+    confirmation = Confirmation(
+        portfolio=portfolio,
+        name="Casey Confirmer",
+        email="casey@example.org",
+        revalidation_date=dt.date(2027, 3, 31),
+        confirmed_on=dt.date(2027, 2, 1),
+    )
     info = InfoRequest(application=application, questions="Which families do you work with?")
     entry = RegisterEntry(
         user=pat,
@@ -180,6 +188,32 @@ def _samples() -> dict[str, Callable[[], dict[str, Any]]]:
         },
         "register/info_requested": lambda: {"application": application, "info": info, **essential},
         "register/expiry_reminder": lambda: {"entry": entry, "days_left": 30, **essential},
+        "revalidation/confirmation_request": lambda: {
+            "confirmation": confirmation,
+            "practitioner": pat,
+            "url": URL,
+            "days": 30,
+        },
+        "revalidation/confirmation_given": lambda: {"confirmation": confirmation, **essential},
+        "revalidation/confirmation_withdrawn": lambda: {
+            "confirmation": confirmation,
+            "practitioner": pat,
+            # Given, to show the template leaves it out.
+            "url": URL,
+        },
+        "revalidation/reminder": lambda: {
+            "deadline": Deadline(
+                dt.date(2027, 3, 31),
+                "NMC revalidation date",
+                "nmc",
+                "Your NMC revalidation is due on 31 March 2027.",
+            ),
+            "days_left": 30,
+            "missing": ["Practice hours", "Feedback & reflection"],
+            "window_opens": dt.date(2027, 1, 30),
+            "window_open": True,
+            **essential,
+        },
         "register/lapsed": lambda: {"entry": entry, **essential},
         "register/removed": lambda: {
             "entry": entry,
@@ -205,6 +239,14 @@ KEY_PHRASES = {
     "register/rejected": ["Domain 4 needs more evidence."],
     "register/info_requested": ["Which families do you work with?"],
     "register/expiry_reminder": ["expires on 10 March 2028"],
+    "revalidation/confirmation_request": ["Dear Casey Confirmer", "31 March 2027", "30 days"],
+    "revalidation/confirmation_given": ["Casey Confirmer has given", "1 February 2027"],
+    "revalidation/confirmation_withdrawn": ["Dear Casey Confirmer", "no longer works"],
+    "revalidation/reminder": [
+        "Your NMC revalidation is due on 31 March 2027.",
+        "30 days",
+        "- Practice hours",
+    ],
     "register/reference_request": ["Dear Rae O'Hara", "30 days"],
 }
 
@@ -231,6 +273,10 @@ def test_every_email_name_in_the_code_has_a_template_folder() -> None:
     assert not missing, f"no templates/email/<name>/ folder for {missing}"
 
 
+# The confirmer is told their link no longer works: there is nowhere for them to go.
+NOTICE_ONLY = {"revalidation/confirmation_withdrawn"}
+
+
 @pytest.mark.parametrize("name", template_names())
 def test_email_renders_in_the_shared_layout(name: str) -> None:
     context = SAMPLES[name]()
@@ -241,13 +287,14 @@ def test_email_renders_in_the_shared_layout(name: str) -> None:
     assert not ENTITY.search(email.subject), email.subject
     assert not email.subject.startswith(f"[{settings.SITE_NAME}] [")  # prefixed once only
 
-    assert URL in email.body
+    # A notice that asks nothing of its reader has no link to follow; every other email has.
+    assert (URL in email.body) != (name in NOTICE_ONLY)
     assert not TAG.search(email.body), email.body
     assert not ENTITY.search(email.body), email.body
     assert "\n\n\n" not in email.body, email.body
     assert settings.SITE_URL in email.body  # the footer names the site
 
-    assert URL in email.html
+    assert (URL in email.html) != (name in NOTICE_ONLY)
     assert LAYOUT_MARKER in email.html
     assert email.html.lstrip().startswith("<!DOCTYPE html>")
     assert settings.SITE_NAME in email.html

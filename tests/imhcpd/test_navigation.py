@@ -132,6 +132,7 @@ def test_each_persona_sees_at_most_six_primary_links_the_rest_in_the_account_men
         "account",
         "security",
         "my-data",
+        "revalidation",
         "exports",
         "framework",
         "public-register",

@@ -96,7 +96,7 @@ def test_onboarding_ticks_through_from_the_data(practitioner, supervisor) -> Non
 
     make_export(practitioner, done=False)
     assert states(p)["Export your portfolio or apply to the register"] == "in_progress"
-    make_export(practitioner, kind="revalidation")
+    make_export(practitioner, level=1)
     d = selectors.dashboard(p)
     assert d.tasks[-1].status == "done" and d.onboarding_complete
 

@@ -32,7 +32,7 @@ class ConfirmationProblem(TransitionError):
 
 
 def confirmation_days() -> int:
-    return int(getattr(settings, "REVALIDATION_CONFIRMATION_DAYS", 30))
+    return settings.REVALIDATION_CONFIRMATION_DAYS
 
 
 def live_confirmation(portfolio: Portfolio) -> Confirmation | None:

@@ -191,7 +191,7 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
         confirmed_on__lte=window_end,
     ).exists()
     declared = Declaration.objects.filter(portfolio=portfolio, revalidation_date=cycle.end).count()
-    hours_url = reverse("exports:revalidation_hours")
+    hours_url = reverse("exports:revalidation_hours") + "#add-hours"
     return [
         Requirement(
             "practice_hours",
@@ -230,8 +230,8 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
             Decimal(accounts),
             Decimal(wanted),
             COUNT,
-            _new(EvidenceKind.REFLECTIVE_ACCOUNT),
-            "Write a reflective account",
+            _new(EvidenceKind.REFLECTIVE_ACCOUNT) + "?template=nmc",
+            "Write a reflective account on the NMC form",
             noun="reflective account,reflective accounts",
         ),
         Requirement(
@@ -250,7 +250,7 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
             Decimal(int(discussion_met)),
             Decimal(1),
             CHECK,
-            reverse("exports:revalidation_discussions"),
+            reverse("exports:revalidation_discussions") + "#add-discussion",
             "Record your reflective discussion",
             detail=discussion_detail,
         ),
@@ -260,7 +260,7 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
             Decimal(declared),
             Decimal(len(Declaration.Kind.choices)),
             COUNT,
-            reverse("exports:revalidation_declarations"),
+            reverse("exports:revalidation_declarations") + "#make-declarations",
             "Make your declarations",
             noun="declaration,declarations",
         ),
@@ -270,7 +270,7 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
             Decimal(int(confirmed)),
             Decimal(1),
             CHECK,
-            reverse("exports:revalidation_confirmation"),
+            reverse("exports:revalidation_confirmation") + "#ask-confirmer",
             "Ask your confirmer",
             detail=f"Your confirmer confirms in the 12 months before "
             f"{cycle.end:%-d %B %Y}, from {window_start:%-d %B %Y}.",

@@ -251,8 +251,9 @@ KINDS: dict[str, KindSpec] = {
         has_participatory=True,
         date_label="Date (or last day) of the activity",
         title_help="For example the course or conference name.",
-        # Method, topic, the Code theme and peer reflection are what the NMC's CPD log and
-        # Social Work England's record ask for; optional, so older items stay complete.
+        # Method, topic, the Code theme, what was learned, its impact and peer reflection are
+        # what the NMC's CPD log and Social Work England's record ask for; optional, so older
+        # items stay complete.
         details=(
             DetailField("method", "Method", long=False, required=False, choices=CPD_METHODS),
             DetailField(
@@ -264,6 +265,13 @@ KINDS: dict[str, KindSpec] = {
             ),
             DetailField("provider", "Provider", long=False),
             DetailField("learning", "How it relates to your practice", required=False),
+            DetailField("learned", "What you learned", required=False),
+            DetailField(
+                "impact",
+                "The difference it made to your practice",
+                required=False,
+                help_text="What you now do differently, and for whom. " + NO_NAMES,
+            ),
             DetailField(
                 "code_theme",
                 "Part of the Code it relates to (NMC)",

@@ -60,6 +60,8 @@ KIND_DATA: dict[str, dict[str, str]] = {
         "topic": "Repair in the first year",
         "provider": "Example Infant Mental Health Network",
         "learning": "How to notice and name moments of repair between parent and baby.",
+        "learned": "Small ruptures repaired quickly matter more than avoiding them.",
+        "impact": "I now point out repair to parents during visits.",
         "code_theme": "practise_effectively",
         "peer_reflection": "Discussed with a fellow health visitor; we now share one resource.",
     },

@@ -49,6 +49,8 @@ def test_the_swe_record_is_laid_out_field_by_field_and_as_csv(
         method="e_learning",
         topic="-trauma-informed practice",
         learning="+I visit families after a bereavement.",
+        learned="Grief can look like withdrawal from the baby.",
+        impact="I ask about losses at the first visit.",
         peer_reflection="@team meeting: we agreed to slow first visits.",
     )
     item(
@@ -92,6 +94,10 @@ def test_the_swe_record_is_laid_out_field_by_field_and_as_csv(
     cpd_row, account_row = rows[1], rows[2]
     assert cpd_row[1] == "E-learning"
     assert cpd_row[2].startswith("'=HYPERLINK")  # neutralised: a spreadsheet shows it as text
+    assert cpd_row[4:6] == [
+        "Grief can look like withdrawal from the baby.",
+        "I ask about losses at the first visit.",
+    ]
     assert cpd_row[6:] == ["Yes", "'@team meeting: we agreed to slow first visits."]
     assert account_row[3] == "2026-03-01"
     assert account_row[4] == "Starting from what works changes the conversation."

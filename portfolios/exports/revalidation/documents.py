@@ -402,8 +402,8 @@ def _swe_entry(item: dict[str, Any]) -> dict[str, Any]:
         values = {
             "type": raw.get("method") or "CPD activity",
             "description": description,
-            "learned": "",
-            "impact": "",
+            "learned": raw.get("learned", ""),
+            "impact": raw.get("impact", ""),
             "peer_detail": raw.get("peer_reflection", ""),
         }
     else:

@@ -24,7 +24,20 @@ def frozen_name(instance: models.Model, person: str, name_field: str, fallback: 
     )
 
 
-class TransitionRecord(models.Model):
+class ActorNameFrozen:
+    """For an audit row with `actor` and `actor_name`: the name is frozen on the first save,
+    so the row still says who acted after their account is closed."""
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        freeze_name(self, "actor", "actor_name")  # type: ignore[arg-type]
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    @property
+    def actor_display(self) -> str:
+        return frozen_name(self, "actor", "actor_name")  # type: ignore[arg-type]
+
+
+class TransitionRecord(ActorNameFrozen, models.Model):
     """Abstract: each app's event model adds the foreign key to what changed."""
 
     actor = models.ForeignKey(
@@ -43,14 +56,6 @@ class TransitionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        freeze_name(self, "actor", "actor_name")
-        super().save(*args, **kwargs)
-
-    @property
-    def actor_display(self) -> str:
-        return frozen_name(self, "actor", "actor_name")
 
 
 def transition(

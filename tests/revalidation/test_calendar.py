@@ -19,6 +19,7 @@ from portfolios.exports.revalidation.services import settings_update
 from portfolios.goals import goal_save
 from portfolios.models import DevelopmentGoal
 from tests.factories import REFLECTION, make_evidence
+from tests.revalidation.helpers import set_body
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
@@ -33,14 +34,7 @@ def _today():  # type: ignore[no-untyped-def]
 
 
 def nurse(user: User, date: dt.date | None = DUE) -> User:
-    settings_update(
-        portfolio=user.portfolio,
-        by=user,
-        professional_body=bodies.NMC,
-        revalidation_date=date,
-        nmc_dual_registration=False,
-    )
-    user.portfolio.refresh_from_db()
+    set_body(user, bodies.NMC, date)
     return user
 
 

@@ -16,9 +16,9 @@ from imhcpd.links import token_digest
 from imhcpd.models import User
 from portfolios.exports.revalidation import bodies, confirmation
 from portfolios.exports.revalidation.models import Confirmation, ConfirmationEvent
-from portfolios.exports.revalidation.services import settings_update
 from portfolios.services import TransitionError
 from portfolios.supervision.models import Notification
+from tests.revalidation.helpers import set_body
 
 PAGE = reverse("exports:revalidation_confirmation")
 CONFIRMER = "confirmer@example.org"
@@ -33,14 +33,7 @@ def _due() -> dt.date:
 
 
 def _nmc(user: User, due: dt.date | None = None, body: str = "nmc") -> None:
-    settings_update(
-        portfolio=user.portfolio,
-        by=user,
-        professional_body=body,
-        revalidation_date=due,
-        nmc_dual_registration=False,
-    )
-    user.portfolio.refresh_from_db()
+    set_body(user, body, due)
 
 
 @pytest.fixture

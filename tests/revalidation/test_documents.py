@@ -26,10 +26,10 @@ from portfolios.exports.revalidation.records import (
     discussion_add,
     practice_hours_add,
 )
-from portfolios.exports.revalidation.services import settings_update
 from portfolios.models import ProfessionalBody
 from portfolios.services import EvidenceInput, LinkInput, evidence_create
 from tests.factories import make_returned
+from tests.revalidation.helpers import set_body as regulated
 
 pytestmark = pytest.mark.django_db
 
@@ -49,17 +49,6 @@ def _today_and_media(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "private")
     with time_machine.travel(dt.datetime(2026, 6, 15, 10, 0), tick=False):
         yield
-
-
-def regulated(user, body: str, due: dt.date | None):  # type: ignore[no-untyped-def]
-    settings_update(
-        portfolio=user.portfolio,
-        by=user,
-        professional_body=body,
-        revalidation_date=due,
-        nmc_dual_registration=False,
-    )
-    user.portfolio.refresh_from_db()
 
 
 def item(portfolio, kind: str, title: str, day: dt.date, details: dict[str, Any], **extra):  # type: ignore[no-untyped-def]

@@ -20,9 +20,9 @@ from portfolios.exports.revalidation.models import (
     RecordEvent,
     ReflectiveDiscussion,
 )
-from portfolios.exports.revalidation.services import settings_update
 from portfolios.models import Evidence, Portfolio
 from tests.factories import make_evidence
+from tests.revalidation.helpers import set_body
 
 HOURS_URL = reverse("exports:revalidation_hours")
 DISCUSSIONS_URL = reverse("exports:revalidation_discussions")
@@ -38,13 +38,7 @@ def _today() -> dt.date:
 
 
 def _set_body(user: User, body: str = "nmc", due: dt.date | None = None) -> Portfolio:
-    return settings_update(
-        portfolio=user.portfolio,
-        by=user,
-        professional_body=body,
-        revalidation_date=due,
-        nmc_dual_registration=False,
-    )
+    return set_body(user, body, due)
 
 
 def _hours_data(**overrides: object) -> dict[str, object]:

@@ -16,10 +16,10 @@ from imhcpd.models import User
 from imhcpd.reminders import due_reminders
 from portfolios.exports.revalidation import bodies, tasks
 from portfolios.exports.revalidation.models import RevalidationReminder
-from portfolios.exports.revalidation.services import settings_update
 from portfolios.models import ProfessionalBody
 from portfolios.supervision.models import Notification, NotificationPreference
 from tests.factories import UserFactory, make_portfolio
+from tests.revalidation.helpers import set_body
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -29,17 +29,6 @@ DUE = dt.date(2027, 3, 31)  # an NMC revalidation date (the end of a month)
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def set_body(user: User, body: str, date: dt.date | None = None) -> None:
-    settings_update(
-        portfolio=user.portfolio,
-        by=user,
-        professional_body=body,
-        revalidation_date=date,
-        nmc_dual_registration=False,
-    )
-    user.portfolio.refresh_from_db()
 
 
 def run(commit: Any, day: dt.date, hour: int = 9) -> int:

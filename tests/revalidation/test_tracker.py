@@ -10,23 +10,13 @@ import time_machine
 
 from portfolios.exports.revalidation import bodies
 from portfolios.exports.revalidation.models import RecordEvent
-from portfolios.exports.revalidation.services import settings_update
 from portfolios.exports.revalidation.tracker import tracker_for
 from portfolios.models import EvidenceKind, ProfileChange
 from tests.factories import make_evidence, make_returned
+from tests.revalidation.helpers import set_body
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
-
-
-def set_body(user, body: str, date: dt.date | None = None, dual: bool = False):  # type: ignore[no-untyped-def]
-    return settings_update(
-        portfolio=user.portfolio,
-        by=user,
-        professional_body=body,
-        revalidation_date=date,
-        nmc_dual_registration=dual,
-    )
 
 
 def cpd(portfolio, hours: str, day: dt.date, *, participatory: bool = True, **details):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from imhcpd.audit import TransitionRecord, freeze_name, frozen_name
+from imhcpd.audit import ActorNameFrozen, TransitionRecord
 from imhcpd.querysets import owned_by
 
 __all__ = [
@@ -211,7 +211,7 @@ class HcpcProfile(models.Model):
         return f"HCPC profile for {self.renewal_date}"
 
 
-class RecordEvent(models.Model):
+class RecordEvent(ActorNameFrozen, models.Model):
     """Audit of every change to a revalidation record or setting: who, what, when."""
 
     portfolio = models.ForeignKey(
@@ -233,14 +233,6 @@ class RecordEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} {self.action}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        freeze_name(self, "actor", "actor_name")
-        super().save(*args, **kwargs)
-
-    @property
-    def actor_display(self) -> str:
-        return frozen_name(self, "actor", "actor_name")
 
 
 class RevalidationReminder(models.Model):

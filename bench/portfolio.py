@@ -341,7 +341,10 @@ def main() -> None:
         user = User.objects.create_user(
             email=f"bench-{n}@example.org", full_name=f"Bench Practitioner {n}"
         )
+        # An NMC nurse with a revalidation date: the dashboard runs the whole tracker.
         portfolio = make_portfolio(user, framework)
+        portfolio.revalidation_date = today + dt.timedelta(days=200)
+        portfolio.save(update_fields=["revalidation_date"])
         specs = evidence_specs(n, codes, today, seed=n)
         if args.bulk:
             create_in_bulk(portfolio, specs)

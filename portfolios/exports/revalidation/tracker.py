@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,6 +153,52 @@ def _new(kind: str) -> str:
     return reverse("portfolios:evidence_create", args=[kind])
 
 
+def _nmc_records(portfolio: Portfolio, cycle: Cycle) -> dict[str, Any]:
+    """The NMC records' part of the tracker in one query: practice hours overlapping the
+    cycle, the discussion covering the most accounts (None: no discussion), whether a
+    confirmation was given in the window, and how many declarations were made for the date."""
+    window_start, window_end = bodies.confirmation_window(cycle)
+    mine = OuterRef("pk")
+    practice = (
+        PracticeHours.objects.filter(portfolio=mine, start__lte=cycle.end, end__gte=cycle.start)
+        .values("portfolio")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    covered = (
+        ReflectiveDiscussion.objects.filter(
+            portfolio=mine, date__gte=cycle.start, date__lte=cycle.end
+        )
+        .annotate(covered=Count("accounts"))
+        .order_by("-covered")
+        .values("covered")[:1]
+    )
+    declared = (
+        Declaration.objects.filter(portfolio=mine, revalidation_date=cycle.end)
+        .values("portfolio")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    confirmed = Confirmation.objects.filter(
+        portfolio=mine,
+        revalidation_date=cycle.end,
+        status=Confirmation.Status.CONFIRMED,
+        confirmed_on__gte=window_start,
+        confirmed_on__lte=window_end,
+    )
+    return (
+        Portfolio.objects.filter(pk=portfolio.pk)
+        .annotate(
+            practice=Subquery(practice, output_field=DecimalField()),
+            covered=Subquery(covered, output_field=IntegerField()),
+            declared=Subquery(declared, output_field=IntegerField()),
+            confirmed=Exists(confirmed),
+        )
+        .values("practice", "covered", "declared", "confirmed")
+        .get()
+    )
+
+
 def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
     items = counted_items(
         portfolio,
@@ -158,19 +213,9 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
     )
     accounts = sum(1 for i in items if i["kind"] == EvidenceKind.REFLECTIVE_ACCOUNT)
     feedback = sum(1 for i in items if i["kind"] == EvidenceKind.FEEDBACK)
-    practice = PracticeHours.objects.filter(
-        portfolio=portfolio, start__lte=cycle.end, end__gte=cycle.start
-    ).aggregate(total=Sum("hours"))["total"]
-    # The discussion that covers the most accounts is the one that decides.
-    discussion = (
-        ReflectiveDiscussion.objects.filter(
-            portfolio=portfolio, date__gte=cycle.start, date__lte=cycle.end
-        )
-        .annotate(covered=Count("accounts"))
-        .order_by("-covered", "-date")
-        .values("covered")
-        .first()
-    )
+    records = _nmc_records(portfolio, cycle)
+    practice = records["practice"]
+    discussion = None if records["covered"] is None else {"covered": records["covered"]}
     wanted = bodies.NMC_REFLECTIVE_ACCOUNTS
     if discussion is None:
         discussion_met, discussion_detail = False, ""
@@ -182,15 +227,8 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
             if not discussion_met
             else f"Recorded, covering your {wanted} reflective accounts."
         )
-    window_start, window_end = bodies.confirmation_window(cycle)
-    confirmed = Confirmation.objects.filter(
-        portfolio=portfolio,
-        revalidation_date=cycle.end,
-        status=Confirmation.Status.CONFIRMED,
-        confirmed_on__gte=window_start,
-        confirmed_on__lte=window_end,
-    ).exists()
-    declared = Declaration.objects.filter(portfolio=portfolio, revalidation_date=cycle.end).count()
+    window_start, _ = bodies.confirmation_window(cycle)
+    confirmed, declared = records["confirmed"], records["declared"] or 0
     hours_url = reverse("exports:revalidation_hours") + "#add-hours"
     return [
         Requirement(

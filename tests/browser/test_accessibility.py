@@ -177,3 +177,74 @@ def test_the_register_pages_at_every_stage_fit_a_phone_and_pass_axe(  # type: ig
     problems += sweep(browser, live_server.url, ["/register/apply/", "/portfolio/"], applicant)
     problems += sweep(browser, live_server.url, [f"/register/entries/{entry.number}/"], None)
     assert not problems, "\n".join(problems)
+
+
+def test_a_confirmer_link_its_errors_and_thanks_fit_a_phone_and_pass_axe(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, practitioner, mailoutbox
+) -> None:
+    """The NMC confirmer has no account: their page, the same page with every message after an
+    empty submit, and the thanks page after a good one (neither of the last two is a GET)."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from portfolios.exports.revalidation.confirmation import confirmation_request
+    from portfolios.exports.revalidation.services import settings_update
+    from tests.browser.helpers import fill_date
+
+    today = timezone.localdate()
+    portfolio = settings_update(
+        portfolio=practitioner.portfolio,
+        by=practitioner,
+        professional_body="nmc",
+        revalidation_date=today + dt.timedelta(days=200),
+        nmc_dual_registration=False,
+    )
+    confirmation_request(
+        portfolio=portfolio, by=practitioner, name="Cass Confirmer", email="cass@example.org"
+    )
+    body = next(m.body for m in mailoutbox if "cass@example.org" in m.to)
+    token = re.search(r"/revalidation/confirm/([^/\s]+)/", body).group(1)  # type: ignore[union-attr]
+    url = f"/revalidation/confirm/{token}/"
+
+    def problems_here(page: Page, state: str) -> list[str]:
+        found = []
+        if not page.title().endswith(" — IMH CPD"):
+            found.append(f"title {page.title()!r}")
+        wide = page.evaluate(OVERFLOW_JS)
+        if wide:
+            found.append(f"scrolls sideways at 375 px: {', '.join(wide)}")
+        for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]:
+            if violation["impact"] in BLOCKING:
+                targets = [", ".join(map(str, n["target"])) for n in violation["nodes"][:3]]
+                found.append(f"axe {violation['impact']} {violation['id']}: {'; '.join(targets)}")
+        return [f"{url} ({state}): {problem}" for problem in found]
+
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        problems = problems_on(page, url)
+
+        for name in ("name", "email"):
+            page.locator(f"#id_{name}").fill("")
+        page.get_by_role("button", name="Give my confirmation").click()
+        expect(page).to_have_title(re.compile("^Error: "))
+        # A message under each required box: name, role, email, address, postcode, date, tick.
+        expect(page.locator(".invalid-feedback")).to_have_count(7)
+        problems += problems_here(page, "every field missing")
+
+        page.locator("#id_name").fill("Cass Confirmer")
+        page.locator("#id_role").fill("Line manager")
+        page.locator("#id_email").fill("cass@example.org")
+        page.locator("#id_address").fill("3 Example Lane\nNorthwick")
+        page.locator("#id_postcode").fill("LS1 4AP")
+        fill_date(page, "Date of the confirmation discussion", today)
+        page.locator("#id_confirm").check()
+        page.get_by_role("button", name="Give my confirmation").click()
+        expect(page.get_by_role("heading", name="Confirmation given")).to_be_visible()
+        problems += problems_here(page, "thanks")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

@@ -171,8 +171,9 @@ def test_hcpc_from_nothing_to_all_met(practitioner) -> None:  # type: ignore[no-
     for day in days:
         cpd(p, "2", day, method="course")
     assert tracker_for(p).by_key["cpd_activities"].value == 3
-    cpd(p, "2", dt.date(2025, 12, 1), method="reading")
-    s = state(p)
+    assert tracker_for(p).by_key["cpd_mixture"].value == 1
+    make_evidence(p, title="Reflecting on a visit", date=dt.date(2025, 12, 1))
+    s = state(p)  # for the HCPC a reflective account is CPD, and another kind of learning
     assert s["cpd_activities"] and s["cpd_mixture"] and not s["gaps"]
     # Nothing from 2 December 2025 to today: one gap to explain.
     assert tracker_for(p).by_key["gaps"].detail == "1 of 1 gaps not yet explained."

@@ -317,8 +317,15 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
 
 
 def _hcpc(portfolio: Portfolio, cycle: Cycle, today: dt.date) -> list[Requirement]:
-    cpd = counted_items(portfolio, cycle, (EvidenceKind.CPD_ACTIVITY,))
-    methods = {(i["current__details"] or {}).get("method") for i in cpd} - {None, ""}
+    # For the HCPC every kind of evidence is CPD (courses, reflection, supervision, feedback
+    # and observation are all "learning activities"), as the profile page lists them.
+    cpd = counted_items(portfolio, cycle, tuple(EvidenceKind.values))
+    methods = {
+        (i["current__details"] or {}).get("method") or i["kind"]
+        if i["kind"] == EvidenceKind.CPD_ACTIVITY
+        else i["kind"]
+        for i in cpd
+    }
     profile = HcpcProfile.objects.filter(portfolio=portfolio, renewal_date=cycle.end).first()
     summary = bodies.word_count(profile.summary) if profile else 0
     statement = bodies.word_count(profile.statement) if profile else 0
@@ -330,14 +337,14 @@ def _hcpc(portfolio: Portfolio, cycle: Cycle, today: dt.date) -> list[Requiremen
     return [
         Requirement(
             "cpd_activities",
-            "CPD activities recorded (standard 1)",
+            "CPD recorded (standard 1)",
             Decimal(len(cpd)),
             Decimal(bodies.HCPC_MIN_ACTIVITIES),
             COUNT,
             new_cpd,
             "Add a CPD activity",
             noun="activity,activities",
-            detail="A profile usually describes four to six activities.",
+            detail="Every kind of evidence counts. A profile usually describes four to six.",
         ),
         Requirement(
             "cpd_mixture",
@@ -348,7 +355,7 @@ def _hcpc(portfolio: Portfolio, cycle: Cycle, today: dt.date) -> list[Requiremen
             new_cpd,
             "Add a different kind of CPD",
             noun="kind of learning,kinds of learning",
-            detail="Counted from the method you give each CPD activity.",
+            detail="Counted from the kinds of evidence and each CPD activity's method.",
         ),
         Requirement(
             "summary",

@@ -301,3 +301,29 @@ def test_the_gap_figures_come_from_the_domains_even_in_an_older_snapshot(practit
     html = " ".join(render_html(snapshot, META).split())
     assert "No gaps: all 63 competencies are signed off at Level 2 or above." in html
     assert "Still needed" not in html
+
+
+def test_a_revalidation_pack_queued_before_issue_13_still_renders(practitioner) -> None:  # type: ignore[no-untyped-def]
+    """The generic pack is no longer made, but one queued (or failed and retried) across the
+    upgrade renders from its frozen snapshot with the layout it was made for."""
+    from portfolios.exports.pdf import render_html
+
+    snapshot = build_snapshot(practitioner.portfolio, ExportOptions(kind="portfolio", level=2))
+    snapshot["kind"] = "revalidation"
+    snapshot["revalidation"] = {
+        "targets": {"practice_hours": "450", "cpd_hours": "35", "cpd_participatory": "20",
+                    "reflective_accounts": "5", "feedback": "5"},
+        "met": dict.fromkeys(
+            ["practice_hours", "cpd_hours", "cpd_participatory", "reflective_accounts",
+             "feedback", "discussion"], False),
+        "practice": [{"start": "2026-01-01", "end": "2026-03-31", "hours": "300.00",
+                      "role": "Health visitor", "scope": ""}],
+        "practice_total": "300.00", "cpd_refs": [], "cpd_total": "0", "cpd_participatory": "0",
+        "reflective_refs": [], "feedback_refs": [], "discussions": [],
+        "declarations": [{"text": "I declare that I am of good health and character.",
+                          "made": True}],
+        "gaps": ["CPD: 0 hours recorded, 35 needed."],
+    }  # fmt: skip
+    html = " ".join(render_html(snapshot, {**META, "title": "Revalidation pack"}).split())
+    assert "Health visitor" in html and "CPD: 0 hours recorded, 35 needed." in html
+    assert "I declare that I am of good health and character." in html

@@ -108,7 +108,14 @@ def export(user: User) -> dict[str, Any]:
             "hcpc_profiles": list(
                 HcpcProfile.objects.for_owner(user)
                 .order_by("renewal_date")
-                .values("renewal_date", "summary", "statement", "gap_notes", "updated_at")
+                .values(
+                    "renewal_date",
+                    "summary",
+                    "statement",
+                    "statement_items",
+                    "gap_notes",
+                    "updated_at",
+                )
             ),
             "history": list(
                 RecordEvent.objects.filter(portfolio__user=user)

@@ -9,6 +9,7 @@ matrix titles, the revalidation bars.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 
@@ -168,9 +169,11 @@ def test_onboarding_list_ticks_through(
 
 def test_progress_pages_fit_a_phone(page: Page, live_framework: Framework) -> None:
     from tests.factories import make_portfolio
+    from tests.revalidation.helpers import set_body
 
     user = UserFactory(email="phone@example.org", full_name="Pho Ne")
     make_portfolio(user, live_framework)
+    set_body(user, "nmc", dt.date.today() + dt.timedelta(days=200))
     make_evidence(user.portfolio, codes=("1.01", "1.02"))
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in(page, user.email, PASSWORD)

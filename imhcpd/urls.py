@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/", include("imhcpd.account_views")),
     path("accounts/", include("allauth.urls")),
     path("framework/", include("competencies.urls")),
+    path("ims/case/v1p1/", include("competencies.case_urls")),
     path("register/", include("register.urls")),
     path("portfolio/", include("portfolios.urls")),
     path("supervision/", include("portfolios.supervision.urls")),

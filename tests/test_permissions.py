@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from competencies.formats import Ids
 from portfolios.exports.revalidation.confirmation import confirmation_request
 from portfolios.exports.revalidation.records import discussion_add, practice_hours_add
 from portfolios.exports.revalidation.services import settings_update
@@ -23,7 +24,7 @@ from portfolios.services import attachment_add, goal_save
 from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
 from register.models import Application
 from register.services import endorsement_request
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, shipped_framework_data
 from tests.factories import make_evidence, make_export, make_supervision, png_bytes
 from tests.imhcpd.signin import sign_in
 
@@ -267,9 +268,33 @@ MATRIX += [
     ("GET", "/accounts/2fa/authenticate/", {**dict.fromkeys(PERSONAS, 302)}),
 ]
 
+# The CASE 1.1 REST service: public, read-only JSON for other systems, not pages, so it is kept
+# out of MATRIX (which the accessibility sweep visits expecting HTML) and checked here alike.
+_CASE = Ids(shipped_framework_data().name, shipped_framework_data().version)
+_CASE_UNKNOWN = "00000000-0000-5000-8000-000000000000"
+CASE_MATRIX: list[tuple[str, str, dict[str, int]]] = [
+    ("GET", "/ims/case/v1p1/CFDocuments", ALL_200),
+    ("POST", "/ims/case/v1p1/CFDocuments", dict.fromkeys(PERSONAS, 405)),
+    ("GET", f"/ims/case/v1p1/CFDocuments/{_CASE.document}", ALL_200),
+    ("GET", f"/ims/case/v1p1/CFPackages/{_CASE.document}", ALL_200),
+    ("POST", f"/ims/case/v1p1/CFPackages/{_CASE.document}", dict.fromkeys(PERSONAS, 405)),
+    ("GET", f"/ims/case/v1p1/CFItems/{_CASE.competency('6.01')}", ALL_200),
+    ("GET", f"/ims/case/v1p1/CFRubrics/{_CASE.rubric}", ALL_200),
+    (
+        "GET",
+        f"/ims/case/v1p1/CFAssociations/{_CASE.association(_CASE.domain(3))}",
+        ALL_200,
+    ),
+    *[
+        ("GET", f"/ims/case/v1p1/{kind}/{_CASE_UNKNOWN}", dict.fromkeys(PERSONAS, 404))
+        for kind in ("CFDocuments", "CFPackages", "CFItems", "CFRubrics", "CFAssociations")
+    ],
+    ("GET", "/ims/case/v1p1/CFPackages/not-a-uuid", dict.fromkeys(PERSONAS, 404)),
+]
+
 CASES = [
     (method, url, persona, expected[persona])
-    for method, url, expected in MATRIX
+    for method, url, expected in MATRIX + CASE_MATRIX
     for persona in PERSONAS
 ]
 
@@ -350,7 +375,7 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
 
 
 def test_matrix_covers_every_persona() -> None:
-    assert all(set(expected) == set(PERSONAS) for _, _, expected in MATRIX)
+    assert all(set(expected) == set(PERSONAS) for _, _, expected in MATRIX + CASE_MATRIX)
 
 
 @pytest.fixture
@@ -415,7 +440,9 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
         ],
         1,
     ) | {"export_code": "ABCD-EFGH-JKMN"}
-    covered = {resolve(url.format(**sample).split("?")[0]).view_name for _, url, _ in MATRIX}
+    covered = {
+        resolve(url.format(**sample).split("?")[0]).view_name for _, url, _ in MATRIX + CASE_MATRIX
+    }
     third_party = ("admin:", "account_", "mfa_")
     ours = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith(third_party)}
     assert ours - covered == set()

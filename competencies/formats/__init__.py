@@ -1,5 +1,6 @@
-"""Framework files: reading (JSON, CSV) into `FrameworkData` and writing it back out."""
+"""Framework files: reading (JSON, CSV, CASE) into `FrameworkData` and writing it back out."""
 
+from competencies.formats.case import Ids, case_id, to_case, to_case_json
 from competencies.formats.data import (
     CSV_COLUMNS,
     CSV_OPTIONAL_COLUMNS,
@@ -29,12 +30,16 @@ __all__ = [
     "DomainData",
     "FrameworkData",
     "FrameworkFileError",
+    "Ids",
     "LevelData",
     "Metadata",
     "Problem",
+    "case_id",
     "csv_rows",
     "guess_format",
     "parse_framework",
+    "to_case",
+    "to_case_json",
     "to_csv",
     "to_json",
 ]

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from competencies.formats.case import case_to_document
 from competencies.formats.data import (
     CSV_COLUMNS,
     DEFAULT_FRAMEWORK_NAME,
@@ -43,7 +44,7 @@ def parse_framework(raw: bytes, *, fmt: str, metadata: Metadata | None = None) -
     """Parse a whole file; raise FrameworkFileError with every problem found."""
     metadata = metadata or Metadata()
     text = _decode(raw)
-    if fmt == "json":
+    if fmt in ("json", "case"):
         return _parse_json(text, metadata)
     if fmt == "csv":
         return _parse_csv(text, metadata)
@@ -90,6 +91,7 @@ def _as_int(value: object) -> int | None:
 
 
 def _parse_json(text: str, metadata: Metadata) -> FrameworkData:
+    """Our JSON file, or a CASE package (told apart by its CFDocument key)."""
     out = _Collector()
     try:
         doc = json.loads(text)
@@ -99,6 +101,11 @@ def _parse_json(text: str, metadata: Metadata) -> FrameworkData:
         ) from exc
     if not isinstance(doc, dict):
         raise FrameworkFileError([Problem("file", "expected a JSON object at the top level")])
+    if "CFDocument" in doc:
+        # A CASE package: translated to our shape, then checked by the same rules below.
+        doc, case_problems = case_to_document(doc)
+        for where, message in case_problems:
+            out.add(where, message)
     if doc.get("format") not in (None, FORMAT_NAME):
         out.add("format", f"expected {FORMAT_NAME!r}, found {doc.get('format')!r}")
 
@@ -139,6 +146,7 @@ def _parse_json(text: str, metadata: Metadata) -> FrameworkData:
         if not isinstance(raw_domain, dict):
             out.add(where, "expected an object with number, title, competencies")
             continue
+        where = raw_domain.get("_where") or where  # a CASE package's own record name
         number = _as_int(raw_domain.get("number"))
         if number is None or number < 1:
             out.add(where, f"domain number {raw_domain.get('number')!r} is not a positive number")
@@ -161,7 +169,7 @@ def _parse_json(text: str, metadata: Metadata) -> FrameworkData:
                 out.add(cwhere, "expected an object with code, group, title, descriptors")
                 continue
             code = _clean(raw_comp.get("code"))
-            cwhere = f"{cwhere} ({code or 'no code'})"
+            cwhere = raw_comp.get("_where") or f"{cwhere} ({code or 'no code'})"
             descriptors = raw_comp.get("descriptors")
             if not isinstance(descriptors, dict):
                 out.add(cwhere, "descriptors must be an object keyed by level number")

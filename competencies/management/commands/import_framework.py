@@ -1,4 +1,4 @@
-"""Load a framework text (JSON or CSV) as a new framework version.
+"""Load a framework text (JSON, CSV or a CASE 1.1 package) as a new framework version.
 
 The whole file is checked before anything is written; on any problem every
 problem is listed with its line or record and nothing reaches the database.
@@ -16,11 +16,15 @@ from competencies.services import FrameworkVersionExists, framework_import
 
 
 class Command(BaseCommand):
-    help = "Import a competency framework from JSON (the fixture's shape) or CSV."
+    help = "Import a competency framework from JSON (the fixture's shape), CSV or CASE 1.1."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="JSON or CSV file, UTF-8")
-        parser.add_argument("--format", choices=["json", "csv"], help="default: from the name")
+        parser.add_argument("path", help="JSON, CSV or CASE (CFPackage JSON) file, UTF-8")
+        parser.add_argument(
+            "--format",
+            choices=["json", "csv", "case"],
+            help="default: from the name (a .json file holding a CFDocument is read as CASE)",
+        )
         parser.add_argument("--name", help="framework name (overrides the file)")
         parser.add_argument(
             "--framework-version", dest="fw_version", help="version label, e.g. 2022.1"

@@ -45,7 +45,7 @@ def parse_framework(raw: bytes, *, fmt: str, metadata: Metadata | None = None) -
     metadata = metadata or Metadata()
     text = _decode(raw)
     if fmt in ("json", "case"):
-        return _parse_json(text, metadata)
+        return _parse_json(text, metadata, case=fmt == "case")
     if fmt == "csv":
         return _parse_csv(text, metadata)
     raise ValueError(f"unknown format {fmt!r}")
@@ -90,7 +90,7 @@ def _as_int(value: object) -> int | None:
     return None
 
 
-def _parse_json(text: str, metadata: Metadata) -> FrameworkData:
+def _parse_json(text: str, metadata: Metadata, *, case: bool = False) -> FrameworkData:
     """Our JSON file, or a CASE package (told apart by its CFDocument key)."""
     out = _Collector()
     try:
@@ -106,6 +106,8 @@ def _parse_json(text: str, metadata: Metadata) -> FrameworkData:
         doc, case_problems = case_to_document(doc)
         for where, message in case_problems:
             out.add(where, message)
+    elif case:
+        raise FrameworkFileError([Problem("file", "not a CASE package: there is no CFDocument")])
     if doc.get("format") not in (None, FORMAT_NAME):
         out.add("format", f"expected {FORMAT_NAME!r}, found {doc.get('format')!r}")
 

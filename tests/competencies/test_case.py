@@ -237,6 +237,13 @@ def test_structural_problems_are_named(change: Any, expected: str) -> None:
     assert any(expected in str(p) for p in caught.value.problems), caught.value.problems
 
 
+def test_our_own_json_is_not_taken_for_a_case_package() -> None:
+    raw = to_json(shipped_framework_data()).encode()
+    with pytest.raises(FrameworkFileError, match="problem") as caught:
+        parse_framework(raw, fmt="case")
+    assert "there is no CFDocument" in str(caught.value.problems[0])
+
+
 # --- REST ----------------------------------------------------------------------------------
 
 
@@ -291,6 +298,8 @@ def test_read_only_and_preflight(client: Client, framework: Framework) -> None:
     assert response.json()["imsx_codeMajor"] == "failure"
     assert "GET" in response["Allow"]
     assert client.delete(f"{API}/CFDocuments").status_code == 405
+    head = client.head(f"{API}/CFPackages/{document_id}")
+    assert (head.status_code, head["Access-Control-Allow-Origin"]) == (200, "*")
     preflight = client.options(
         f"{API}/CFDocuments",
         HTTP_ORIGIN="https://other.example",

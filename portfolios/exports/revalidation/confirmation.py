@@ -31,10 +31,6 @@ class ConfirmationProblem(TransitionError):
     """The confirmer's link cannot be used; the message says why."""
 
 
-def confirmation_days() -> int:
-    return settings.REVALIDATION_CONFIRMATION_DAYS
-
-
 def live_confirmation(portfolio: Portfolio) -> Confirmation | None:
     """The request waiting for its confirmer, if any (an expired one is no longer live)."""
     return (
@@ -73,7 +69,7 @@ def confirmation_request(
     if email == by.email.lower():
         raise TransitionError("Your confirmer must be someone other than you.")
     token = secrets.token_urlsafe(32)
-    days = confirmation_days()
+    days = settings.REVALIDATION_CONFIRMATION_DAYS
     with transaction.atomic():
         # The portfolio row is the lock: two requests sent at once cannot both find no live one.
         Portfolio.objects.select_for_update().filter(pk=portfolio.pk).first()

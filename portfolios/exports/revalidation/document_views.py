@@ -121,11 +121,11 @@ def _hcpc_form(request: HttpRequest, cycle: Any, data: Any = None) -> HcpcProfil
         e["choice_label"] = f"{day:%-d %B %Y}: {e['title']} ({e['kind_label']})"
     gaps = bodies.cpd_gaps([dt.date.fromisoformat(e["date"]) for e in evidence], cycle, today)
     profile = hcpc.profile_for(portfolio, cycle)
-    notes = hcpc.gap_notes(profile)
+    notes = profile.gap_notes
     initial = {
         "summary": profile.summary,
         "statement": profile.statement,
-        "items": hcpc.statement_items(profile),
+        "items": profile.statement_items,
         **{f"gap_{g.key}": notes.get(g.key, "") for g in gaps},
     }
     form = HcpcProfileForm(data, initial=initial, activities=evidence, gaps=gaps)

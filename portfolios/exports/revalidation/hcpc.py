@@ -70,14 +70,6 @@ def profile_for(portfolio: Portfolio, cycle: Cycle) -> HcpcProfile:
     )
 
 
-def statement_items(profile: HcpcProfile) -> list[int]:
-    return [int(pk) for pk in profile.statement_items or []]
-
-
-def gap_notes(profile: HcpcProfile) -> dict[str, str]:
-    return dict(profile.gap_notes or {})
-
-
 @transaction.atomic
 def hcpc_profile_save(
     *,
@@ -128,8 +120,8 @@ def hcpc_profile_save(
 def hcpc_snapshot(portfolio: Portfolio, cycle: Cycle, today: dt.date) -> dict[str, Any]:
     evidence = cycle_evidence(portfolio, cycle)
     profile = profile_for(portfolio, cycle)
-    chosen = set(statement_items(profile))
-    notes = gap_notes(profile)
+    chosen = set(profile.statement_items)
+    notes = profile.gap_notes
     gaps = [
         {
             "first_day": g.first_day.isoformat(),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from imhcpd.widgets import DateInput
 from portfolios.exports.revalidation.models import PracticeHours, ReflectiveDiscussion
+from portfolios.exports.revalidation.records import DISCUSSION_FIELDS, HOURS_FIELDS
 from portfolios.models import Evidence, EvidenceKind, Portfolio
 
 # Two digits, a letter, four digits, a letter: the shape of every NMC PIN (12A3456E).
@@ -55,17 +56,7 @@ def not_in_future(day: dt.date, message: str) -> dt.date:
 class PracticeHoursForm(forms.ModelForm):
     class Meta:
         model = PracticeHours
-        fields = [
-            "start",
-            "end",
-            "hours",
-            "employer_name",
-            "employer_address",
-            "scope",
-            "work_setting",
-            "role",
-            "description",
-        ]
+        fields = list(HOURS_FIELDS)
         widgets = {
             "start": DateInput(),
             "end": DateInput(),
@@ -150,16 +141,7 @@ class ReflectiveDiscussionForm(forms.ModelForm):
 
     class Meta:
         model = ReflectiveDiscussion
-        fields = [
-            "date",
-            "partner_name",
-            "partner_registration",
-            "partner_email",
-            "partner_address",
-            "partner_postcode",
-            "summary",
-            "accounts",
-        ]
+        fields = [*DISCUSSION_FIELDS, "accounts"]
         widgets = {
             "date": DateInput(),
             "partner_address": forms.Textarea(attrs={"rows": 3}),

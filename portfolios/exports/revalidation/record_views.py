@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Sum
@@ -217,7 +218,7 @@ def _confirmation_page(
             "earlier": Confirmation.objects.filter(portfolio=portfolio)
             .exclude(pk=given.pk if given else None)
             .exclude(status=Confirmation.Status.REQUESTED, expires_at__gt=timezone.now()),
-            "days": confirmation.confirmation_days(),
+            "days": settings.REVALIDATION_CONFIRMATION_DAYS,
         },
         status=status,
     )

@@ -19,7 +19,6 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Sum,
 )
@@ -215,12 +214,11 @@ def _nmc(portfolio: Portfolio, cycle: Cycle) -> list[Requirement]:
     feedback = sum(1 for i in items if i["kind"] == EvidenceKind.FEEDBACK)
     records = _nmc_records(portfolio, cycle)
     practice = records["practice"]
-    discussion = None if records["covered"] is None else {"covered": records["covered"]}
+    covered = records["covered"]  # None: no discussion in the cycle
     wanted = bodies.NMC_REFLECTIVE_ACCOUNTS
-    if discussion is None:
+    if covered is None:
         discussion_met, discussion_detail = False, ""
     else:
-        covered = discussion["covered"]
         discussion_met = covered >= wanted
         discussion_detail = (
             f"Recorded; it covers {covered} of the {wanted} reflective accounts."
@@ -449,7 +447,7 @@ def tracker_for(portfolio: Portfolio, today: dt.date | None = None) -> Tracker:
             current__date__lte=cycle.end,
         )
         .exclude(current__status=EvidenceRevision.Status.RETURNED)
-        .aggregate(hours=Sum("current__hours"), count=Count("pk", filter=Q(pk__isnull=False)))
+        .aggregate(hours=Sum("current__hours"), count=Count("pk"))
     )
     return Tracker(
         body,

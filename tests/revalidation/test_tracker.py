@@ -78,7 +78,9 @@ def test_settings_are_audited_in_the_profile_history(client, practitioner) -> No
     p = practitioner.portfolio
     p.refresh_from_db()
     assert p.revalidation_date == dt.date(2027, 3, 31) and p.nmc_dual_registration
-    change = ProfileChange.objects.filter(portfolio=p).first()
+    # By pk, not by time: the fixture's own profile row is written on the real clock, which
+    # may be later than the travelled one.
+    change = ProfileChange.objects.filter(portfolio=p).order_by("-pk").first()
     assert change.changes["revalidation_date"] == ["—", "31 March 2027"]
     assert RecordEvent.objects.filter(portfolio=p, record="settings").count() == 1
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +14,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from imhcpd.erasure import ErasureRefused, account_erase
 from portfolios.forms import DeleteAccountForm
+from portfolios.permissions import portfolio_of
 from portfolios.personal_data import personal_data_json, personal_data_zip_stream
+from portfolios.portable.format import FILENAME, portable_portfolio_json
+from portfolios.portable.importer import portfolio_is_empty
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -25,7 +30,12 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 @require_safe
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "portfolios/my_data.html")
+    portfolio = portfolio_of(request.user)
+    return render(
+        request,
+        "portfolios/my_data.html",
+        {"portfolio": portfolio, "can_import": portfolio_is_empty(portfolio)},
+    )
 
 
 @require_safe
@@ -41,11 +51,19 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_zip(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
-    # Streamed: attachments can add up to hundreds of megabytes, never held in memory at once.
-    response = StreamingHttpResponse(
-        personal_data_zip_stream(request.user), content_type="application/zip"
+    # portfolio.json (the portable format) beside data.json, pointing at the same attachment
+    # files, so the one download both answers "what do you hold" and moves to another site.
+    portable = portable_portfolio_json(request.user)
+    extra = {FILENAME: portable} if portable is not None else {}
+    return zip_download(
+        personal_data_zip_stream(request.user, extra), f"imhcpd-my-data-{stamp}.zip"
     )
-    response["Content-Disposition"] = f'attachment; filename="imhcpd-my-data-{stamp}.zip"'
+
+
+def zip_download(stream: Iterator[bytes], filename: str) -> StreamingHttpResponse:
+    # Streamed: attachments can add up to hundreds of megabytes, never held in memory at once.
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

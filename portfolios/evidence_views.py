@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -308,6 +309,8 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    # Sign-offs brought in from another site, shown on each revision: one query for all.
+    prefetch_related_objects([evidence], "imported_sign_offs")
     revisions = list(
         evidence.revisions.prefetch_related("links__competency", "attachments")
         .select_related("review__reviewer")

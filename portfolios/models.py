@@ -398,3 +398,58 @@ class GoalEvent(models.Model):
 
 
 HOURS_STEP = Decimal("0.25")
+
+
+class PortfolioImport(models.Model):
+    """Audit of one portable-portfolio import: who brought what in, from where, when.
+
+    Written in the same transaction as the rows it created, so an import either left this
+    record and everything it lists, or nothing at all."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="imports")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_site = models.CharField(max_length=200)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    format_version = models.PositiveSmallIntegerField()
+    # Of the uploaded file as received, so the very file can be recognised later.
+    sha256 = models.CharField(max_length=64)
+    counts = models.JSONField(default=dict, help_text="{what: how many rows were created}")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Import from {self.source_site} ({self.created_at:%Y-%m-%d})"
+
+
+class ImportedSignOff(models.Model):
+    """A sign-off given on another installation, kept as a record only.
+
+    It never counts as signed off here: progress, goals and the register read reviews and
+    revision statuses, never this table. Its own table (not the revision's details) so an
+    edit of the imported draft, which rewrites details, cannot lose it."""
+
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.CASCADE, related_name="imported_sign_offs"
+    )
+    revision_number = models.PositiveIntegerField(
+        help_text="The revision signed, as numbered there"
+    )
+    site = models.CharField(max_length=200)
+    signed_by = models.CharField(max_length=150)
+    signed_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # CASE identifiers of the competencies the reviewer accepted there.
+    competencies = models.JSONField(default=list, blank=True)
+    portfolio_import = models.ForeignKey(
+        PortfolioImport, null=True, on_delete=models.CASCADE, related_name="sign_offs"
+    )
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Signed off on {self.site} by {self.signed_by}"

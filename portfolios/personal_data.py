@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -108,6 +108,17 @@ def portfolio_section(user: User) -> dict[str, Any]:
                         }
                         for r in evidence.revisions.all().order_by("number")
                     ],
+                    # Sign-offs given on another site, brought in by an import: a record only.
+                    "imported_sign_offs": [
+                        {
+                            "revision": record.revision_number,
+                            "site": record.site,
+                            "signed_by": record.signed_by,
+                            "signed_at": record.signed_at,
+                            "level": record.level,
+                        }
+                        for record in evidence.imported_sign_offs.all()
+                    ],
                     "history": [
                         {
                             "action": e.action,
@@ -119,9 +130,17 @@ def portfolio_section(user: User) -> dict[str, Any]:
                     ],
                 }
                 for evidence in portfolio.evidence.prefetch_related(
-                    "revisions__links__competency", "revisions__attachments", "events"
+                    "revisions__links__competency",
+                    "revisions__attachments",
+                    "events",
+                    "imported_sign_offs",
                 ).order_by("created_at", "pk")
             ],
+            "imports": list(
+                portfolio.imports.order_by("created_at", "pk").values(
+                    "created_at", "source_site", "exported_at", "format_version", "sha256", "counts"
+                )
+            ),
             "development_plan": [
                 {
                     "title": g.title,
@@ -202,14 +221,22 @@ class _Sink:
 CHUNK = 256 * 1024
 
 
-def personal_data_zip_stream(user: User) -> Iterator[bytes]:
-    """data.json, then each stored file once (attachments, PDFs still kept), streamed: the
-    server holds one chunk at a time, not the whole archive."""
+def personal_data_zip_stream(user: User, extra: dict[str, bytes] | None = None) -> Iterator[bytes]:
+    """data.json (and any `extra` documents beside it, such as the portable portfolio.json),
+    then each stored file once (attachments, PDFs still kept), streamed."""
+    documents = {"data.json": personal_data_json(user), **(extra or {})}
+    return zip_stream(documents, personal_files(user))
+
+
+def zip_stream(documents: dict[str, bytes], files: Iterable[ArchiveFile]) -> Iterator[bytes]:
+    """A ZIP of small documents then stored files, streamed: the server holds one chunk at a
+    time, not the whole archive."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("data.json", personal_data_json(user))
-        yield sink.take()
-        for item in personal_files(user):
+        for name, content in documents.items():
+            archive.writestr(name, content)
+            yield sink.take()
+        for item in files:
             try:
                 handle = item.open()
             except FileNotFoundError:

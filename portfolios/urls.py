@@ -2,6 +2,7 @@ from django.urls import path
 
 import imhcpd.converters  # noqa: F401 - registers <code:…>
 from portfolios import data_views, evidence_views, plan_views, views
+from portfolios.portable import views as portable_views
 
 app_name = "portfolios"
 urlpatterns = [
@@ -34,5 +35,9 @@ urlpatterns = [
     path("my-data/", data_views.my_data, name="my_data"),
     path("my-data/download.json", data_views.my_data_json, name="my_data_json"),
     path("my-data/download.zip", data_views.my_data_zip, name="my_data_zip"),
+    path("my-data/portfolio.zip", portable_views.portfolio_zip, name="portfolio_zip"),
+    path("format/v1.schema.json", portable_views.schema_v1, name="portfolio_schema_v1"),
+    path("import/", portable_views.import_portfolio, name="import"),
+    path("import/done/", portable_views.import_done, name="import_done"),
     path("delete-account/", data_views.delete_account, name="delete_account"),
 ]

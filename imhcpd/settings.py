@@ -441,6 +441,22 @@ REGISTER_RENEWAL_HOURS = {
     3: {"cpd": 15, "supervision": 12},
 }
 
+# --- Register credentials (Open Badges 3.0) -----------------------------------------
+
+# The private signing keys: a JWK set in a file outside the database (a mounted secret in
+# production). The first key signs; the others stay published so credentials they signed
+# still verify. `manage.py credential_keys rotate` adds a new first key.
+CREDENTIAL_SIGNING_KEYS = Path(
+    os.environ.get("CREDENTIAL_SIGNING_KEYS", VAR_DIR / "credential-keys.json")
+)
+# Development and tests make a key on first use; production never does, so a lost mount
+# cannot silently replace the key everyone verifies against (credentials wait instead).
+CREDENTIAL_KEYS_AUTOCREATE = env_bool("CREDENTIAL_KEYS_AUTOCREATE", default=DEBUG or TESTING)
+# Who issues the credential: the register's operator.
+CREDENTIAL_ISSUER_NAME = os.environ.get("CREDENTIAL_ISSUER_NAME", "IMH Recognition Register")
+CREDENTIAL_ISSUER_URL = os.environ.get("CREDENTIAL_ISSUER_URL", SITE_URL)
+CREDENTIAL_ISSUER_EMAIL = os.environ.get("CREDENTIAL_ISSUER_EMAIL", CONTACT_EMAIL)
+
 # --- Security ----------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True

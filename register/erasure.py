@@ -18,9 +18,11 @@ from typing import Any
 
 from imhcpd.erasure import Erasure, frozen_name
 from imhcpd.models import User
+from register.credentials.services import credentials_revoke
 from register.models import (
     AdminNote,
     Application,
+    Credential,
     Endorsement,
     EntryEvent,
     InfoRequest,
@@ -45,6 +47,14 @@ def erase(erasure: Erasure) -> None:
                 to_status=RegisterEntry.Status.REMOVED,
                 detail=ACCOUNT_CLOSED,
             )
+    for entry in entries:
+        credentials_revoke(entry=entry, by=erasure.by, reason=ACCOUNT_CLOSED)
+    # Revoked above and published as such; what identified the holder (the hashed email, the
+    # signed copy) goes. A verifier holding the JWT still learns it was revoked.
+    erasure.count(
+        "credentials revoked and their content erased",
+        Credential.objects.filter(entry__in=entries).update(document={}, jwt=""),
+    )
     RegisterEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
         status=RegisterEntry.Status.REMOVED,
         user=None,
@@ -108,6 +118,20 @@ def export(user: User) -> dict[str, Any]:
                 .order_by("pk")
                 .values("number", "level", "status", "valid_from", "valid_to")
             ),
+            "credentials": [
+                {
+                    "id": c.urn,
+                    "level": c.level,
+                    "reason": c.get_reason_display(),
+                    "valid_from": c.valid_from,
+                    "valid_until": c.valid_until,
+                    "issued_at": c.issued_at,
+                    "revoked_at": c.revoked_at,
+                    "credential": c.document,
+                    "jwt": c.jwt,
+                }
+                for c in Credential.objects.for_owner(user).order_by("pk")
+            ],
             "endorsements_given": [
                 {
                     "applicant": e.application.applicant.full_name,

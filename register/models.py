@@ -310,3 +310,23 @@ class Renewal(models.Model):
 
     def __str__(self) -> str:
         return f"Renewal to {self.new_valid_to}"
+
+
+# The credentials package keeps its models beside the entries they belong to.
+from register.credentials.models import Credential, CredentialEvent  # noqa: E402
+
+__all__ = [
+    "AdminNote",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationSnapshot",
+    "Credential",
+    "CredentialEvent",
+    "Endorsement",
+    "EntryEvent",
+    "InfoRequest",
+    "Reference",
+    "RegisterEntry",
+    "ReminderSent",
+    "Renewal",
+]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from register import views
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("admin/applications/<int:pk>/", views.admin_application, name="admin_application"),
     path("admin/applications/<int:pk>/approve/", views.admin_approve, name="admin_approve"),
     path("admin/applications/<int:pk>/reject/", views.admin_reject, name="admin_reject"),
+    path("credentials/", include("register.credentials.urls")),
 ]

@@ -15,10 +15,12 @@ from imhcpd.models import User
 from portfolios.models import Region
 from portfolios.services import TransitionError
 from portfolios.supervision.notifications import notify
+from register.credentials.services import credential_issue
 from register.models import (
     AdminNote,
     Application,
     ApplicationSnapshot,
+    Credential,
     EntryEvent,
     InfoRequest,
     RegisterEntry,
@@ -122,6 +124,7 @@ def application_approve(
             to_status=entry.status,
             detail=f"approved application #{application.pk}",
         )
+        credential_issue(entry=entry, reason=Credential.Reason.APPROVED, by=admin)
         notify(
             application.applicant,
             f"Your application was approved: you are on the IMH Recognition Register at Level "

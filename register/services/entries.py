@@ -15,7 +15,9 @@ from imhcpd.models import User
 from imhcpd.reminders import remind_once
 from portfolios.services import TransitionError
 from portfolios.supervision.notifications import notify
+from register.credentials.services import credential_issue, credentials_revoke
 from register.models import (
+    Credential,
     EntryEvent,
     RegisterEntry,
     ReminderSent,
@@ -69,7 +71,8 @@ def entry_renew(*, entry: RegisterEntry, by: User, keys: list[str]) -> Renewal:
             to_status=entry.status,
             detail=f"renewed to {new_to}",
         )
-    entry.refresh_from_db()
+        entry.refresh_from_db()
+        credential_issue(entry=entry, reason=Credential.Reason.RENEWED, by=by)
     return renewal
 
 
@@ -125,6 +128,7 @@ def renewal_reminders_and_lapses(*, today: dt.date | None = None) -> dict[str, i
                     to_status="lapsed",
                     detail="expired and not renewed within the grace period",
                 )
+                credentials_revoke(entry=entry, by=None, reason="lapsed: not renewed")
                 notify(
                     entry.user,
                     f"Your register entry {entry.number} has lapsed.",
@@ -151,6 +155,7 @@ def entry_remove(*, entry: RegisterEntry, admin: User, reason: str) -> RegisterE
         EntryEvent.objects.create(
             entry=entry, actor=admin, from_status=previous, to_status="removed", detail=reason
         )
+        credentials_revoke(entry=entry, by=admin, reason="removed from the register")
         notify(
             entry.user,
             f"Your register entry {entry.number} has been removed from the register.",

@@ -185,6 +185,7 @@ def _context(request: HttpRequest, app: Application | None) -> dict[str, object]
         opens = selectors.renewal_opens(current)
         context.update(
             current_entry=current,
+            credential=current.credentials.filter(revoked_at=None).first(),
             current_level=f"Level {current.level}",
             renewal=selectors.renewal_check(current),
             renewal_opens=opens,

@@ -26,7 +26,7 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only SITE_URL=https://build.invalid \
     CELERY_BROKER_URL=redis://build.invalid/0 CACHE_URL=redis://build.invalid/1 \
     python manage.py collectstatic --noinput \
- && mkdir -p /app/var/media && chown -R app:app /app/var
+ && mkdir -p /app/var/media /app/var/keys && chown -R app:app /app/var
 
 USER app
 EXPOSE 8000

@@ -22,7 +22,8 @@ from portfolios.exports.revalidation.records import discussion_add, practice_hou
 from portfolios.exports.revalidation.services import settings_update
 from portfolios.services import attachment_add, goal_save
 from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
-from register.models import Application
+from register.credentials.services import credential_issue
+from register.models import Application, RegisterEntry
 from register.services import endorsement_request
 from tests.conftest import PERSONAS, shipped_framework_data
 from tests.factories import make_evidence, make_export, make_supervision, png_bytes
@@ -190,6 +191,9 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/register/", ALL_200),
     ("GET", "/register/?q=Pat&level=2", ALL_200),
     ("GET", "/register/entries/IMHRR-2026-999999/", dict.fromkeys(PERSONAS, 404)),
+    ("GET", "/register/credentials/verify/", ALL_200),
+    # Nothing pasted, nothing chosen: the form says so.
+    ("POST", "/register/credentials/verify/", dict.fromkeys(PERSONAS, 400)),
     ("GET", "/register/apply/", PORTFOLIO),
     # The application's task pages: the practitioner has a draft; anyone without one is sent
     # back to /register/apply/, and so is the draft's owner from the after-submission page.
@@ -232,6 +236,11 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/portfolio/my-data/", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.json", SIGNED_IN_200),
     ("GET", "/portfolio/my-data/download.zip", SIGNED_IN_200),
+    ("GET", "/portfolio/my-data/portfolio.zip", PORTFOLIO),
+    ("GET", "/portfolio/format/v1.schema.json", ALL_200),
+    ("GET", "/portfolio/import/", SIGNED_IN_200),
+    ("POST", "/portfolio/import/", {**dict.fromkeys(PERSONAS, 400), "anonymous": 302}),
+    ("GET", "/portfolio/import/done/", dict.fromkeys(PERSONAS, 302)),
     ("GET", "/portfolio/delete-account/", SIGNED_IN_200),
 ]
 
@@ -272,6 +281,7 @@ MATRIX += [
 # out of MATRIX (which the accessibility sweep visits expecting HTML) and checked here alike.
 _CASE = Ids(shipped_framework_data().name, shipped_framework_data().version)
 _CASE_UNKNOWN = "00000000-0000-5000-8000-000000000000"
+NONE_404 = dict.fromkeys(PERSONAS, 404)
 CASE_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/ims/case/v1p1/CFDocuments", ALL_200),
     ("POST", "/ims/case/v1p1/CFDocuments", dict.fromkeys(PERSONAS, 405)),
@@ -292,9 +302,31 @@ CASE_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/ims/case/v1p1/CFPackages/not-a-uuid", dict.fromkeys(PERSONAS, 404)),
 ]
 
+# Register credentials: the public documents a verifier reads (JSON, JWT, PNG) and the
+# holder's own downloads; the verify page itself is HTML and sits in MATRIX.
+CREDENTIAL_MATRIX: list[tuple[str, str, dict[str, int]]] = [
+    ("GET", "/register/credentials/issuer", ALL_200),
+    ("GET", "/register/credentials/jwks.json", ALL_200),
+    ("GET", f"/register/credentials/achievements/{_CASE.document}/level-2", ALL_200),
+    ("GET", f"/register/credentials/achievements/{_CASE_UNKNOWN}/level-2", NONE_404),
+    ("GET", f"/register/credentials/achievements/{_CASE.document}/level-7", NONE_404),
+    ("GET", "/register/credentials/status/1", ALL_200),
+    ("POST", "/register/credentials/status/1", dict.fromkeys(PERSONAS, 405)),
+    ("GET", "/register/credentials/badges/level-2.png", ALL_200),
+    *[
+        ("GET", f"/register/credentials/{{credential}}/credential.{fmt}", OWNER_ONLY)
+        for fmt in ("json", "jwt", "png")
+    ],
+    (
+        "GET",
+        f"/register/credentials/{_CASE_UNKNOWN}/credential.json",
+        {**NONE_404, "anonymous": 302},
+    ),
+]
+
 CASES = [
     (method, url, persona, expected[persona])
-    for method, url, expected in MATRIX + CASE_MATRIX
+    for method, url, expected in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX
     for persona in PERSONAS
 ]
 
@@ -353,7 +385,19 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
         },
         accounts=[evidence],
     )
+    entry = RegisterEntry.objects.create(
+        number="IMHRR-2026-000777",
+        user=practitioner,
+        name=practitioner.full_name,
+        level=2,
+        region=portfolio.region,
+        region_label=portfolio.get_region_display(),
+        valid_from=dt.date.today(),
+        valid_to=dt.date.today() + dt.timedelta(days=365),
+    )
+    credential = credential_issue(entry=entry, reason="approved", by=None)
     return {
+        "credential": credential.jti,
         "export": export.pk,
         "application": application.pk,
         "endorsement": endorsement.pk,
@@ -375,7 +419,10 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
 
 
 def test_matrix_covers_every_persona() -> None:
-    assert all(set(expected) == set(PERSONAS) for _, _, expected in MATRIX + CASE_MATRIX)
+    assert all(
+        set(expected) == set(PERSONAS)
+        for _, _, expected in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX
+    )
 
 
 @pytest.fixture
@@ -439,9 +486,10 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
             "confirmation",
         ],
         1,
-    ) | {"export_code": "ABCD-EFGH-JKMN"}
+    ) | {"export_code": "ABCD-EFGH-JKMN", "credential": "00000000-0000-4000-8000-000000000000"}
     covered = {
-        resolve(url.format(**sample).split("?")[0]).view_name for _, url, _ in MATRIX + CASE_MATRIX
+        resolve(url.format(**sample).split("?")[0]).view_name
+        for _, url, _ in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX
     }
     third_party = ("admin:", "account_", "mfa_")
     ours = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith(third_party)}

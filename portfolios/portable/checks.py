@@ -56,6 +56,12 @@ def _where(path: Any) -> str:
     return text or "the file"
 
 
+def _title(item: dict[str, Any]) -> str:
+    # The item as its owner knows it: the title of its latest revision.
+    latest = max(item["revisions"], key=lambda r: r["number"])
+    return latest["title"][:60]
+
+
 def _capped(problems: list[str]) -> list[str]:
     if len(problems) <= MAX_LISTED:
         return problems
@@ -89,7 +95,9 @@ def parse(upload: Upload) -> dict[str, Any]:
     errors = sorted(validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
     if errors:
         raise ImportProblems(
-            _capped([f"{_where(e.absolute_path)}: {e.message[:200]}" for e in errors])
+            _capped(
+                [f"portfolio.json, at {_where(e.absolute_path)}: {e.message[:200]}" for e in errors]
+            )
         )
     return document
 
@@ -127,21 +135,21 @@ def validate(upload: Upload, *, applies_profile: bool) -> Plan:
         profile = document["profile"]
         message = problem_with(profile["professional_body"], profile["registration_number"])
         if message:
-            problems.append(f"profile.registration_number: {message}")
+            problems.append(f"Profile, registration number: {message}")
         if profile["revalidation_date"] and day(profile["revalidation_date"]) is None:
-            problems.append("profile.revalidation_date: not a real date.")
+            problems.append("Profile: the revalidation date is not a real date.")
     checker.times("exported_at", document["exported_at"])
     for i, row in enumerate(document["self_assessments"]):
-        checker.competency(f"self_assessments[{i}]", row)
-        checker.times(f"self_assessments[{i}].created_at", row["created_at"])
+        checker.competency(f"Self-assessment {i + 1}", row)
+        checker.times(f"Self-assessment {i + 1}", row["created_at"])
     for i, item in enumerate(document["evidence"]):
-        checker.evidence(f"evidence[{i}]", item)
+        checker.evidence(f"Evidence item {i + 1} (“{_title(item)}”)", item)
     for i, goal in enumerate(document["development_plan"]):
-        for j, ref in enumerate(goal["competencies"]):
-            checker.competency(f"development_plan[{i}].competencies[{j}]", ref)
-        checker.times(f"development_plan[{i}]", goal["created_at"], goal["updated_at"])
+        for ref in goal["competencies"]:
+            checker.competency(f"Plan goal {i + 1} (“{goal['title'][:60]}”)", ref)
+        checker.times(f"Plan goal {i + 1}", goal["created_at"], goal["updated_at"])
         if goal["target_date"] and day(goal["target_date"]) is None:
-            problems.append(f"development_plan[{i}].target_date: not a real date.")
+            problems.append(f"Plan goal {i + 1}: its target date is not a real date.")
     if problems:
         raise ImportProblems(_capped(problems))
     return plan
@@ -173,15 +181,15 @@ class _Checker:
         numbers = [revision["number"] for revision in item["revisions"]]
         if len(set(numbers)) != len(numbers):
             self.problems.append(f"{where}.revisions: two revisions have the same number.")
-        for j, revision in enumerate(item["revisions"]):
-            self.revision(f"{where}.revisions[{j}]", item["kind"], revision)
+        for revision in item["revisions"]:
+            self.revision(f"{where}, revision {revision['number']}", item["kind"], revision)
         for j, sign_off in enumerate(item["sign_offs"]):
-            at = f"{where}.sign_offs[{j}]"
+            at = f"{where}, sign-off {j + 1}"
             if sign_off["revision"] not in numbers:
                 self.problems.append(f"{at}: there is no revision {sign_off['revision']}.")
             self.times(at, sign_off["signed_at"])
-            for k, competency in enumerate(sign_off["competencies"]):
-                self.competency(f"{at}.competencies[{k}]", {"competency": competency})
+            for competency in sign_off["competencies"]:
+                self.competency(at, {"competency": competency})
 
     def revision(self, where: str, kind: str, revision: dict[str, Any]) -> None:
         self.times(
@@ -191,17 +199,17 @@ class _Checker:
             revision["confidentiality_confirmed_at"],
         )
         if day(revision["date"]) is None:
-            self.problems.append(f"{where}.date: “{revision['date']}” is not a real date.")
+            self.problems.append(f"{where}: its date “{revision['date']}” is not a real date.")
         for k, link in enumerate(revision["links"]):
-            self.competency(f"{where}.links[{k}]", link)
+            self.competency(f"{where}, linked competency {k + 1}", link)
         findings = identifying(kind, revision)
         if findings and not revision["confidentiality_confirmed_at"]:
             self.problems.append(
-                f"{where}: “{revision['title'][:60]}” has text that may identify someone "
+                f"{where} has text that may identify someone "
                 f"({confidentiality.summary(findings)}), never confirmed as not identifying."
             )
         for k, attachment in enumerate(revision["attachments"]):
-            self.attachment(f"{where}.attachments[{k}]", attachment)
+            self.attachment(f"{where}, attachment {k + 1}", attachment)
 
     def attachment(self, where: str, attachment: dict[str, Any]) -> None:
         name = attachment["file"]

@@ -3,6 +3,7 @@ listed in the error summary, and not one row or stored file written."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -139,12 +140,13 @@ def _framework(document: dict[str, Any]) -> None:
         (
             _competency,
             [
-                "evidence[1].revisions[0].links[0]: competency 00000000-0000-5000-8000-",
-                "self_assessments[0]: competency 11111111-1111-5111-8111-111111111111",
+                "Evidence item 2 (“Video interaction guidance course”), revision 1, linked "
+                "competency 1: competency 00000000-0000-5000-8000-000000000000 is not in",
+                "Self-assessment 1: competency 11111111-1111-5111-8111-111111111111 is not in",
             ],
         ),
         (_version, ["version 2 of the portfolio format; this site reads version 1"]),
-        (_schema, ["evidence[0].kind:", "profile.target_level:"]),
+        (_schema, ["portfolio.json, at evidence[0].kind:", "at profile.target_level:"]),
         (_framework, ["is not loaded on this site"]),
     ],
     ids=["sha256", "competency", "version", "schema", "framework"],
@@ -311,3 +313,53 @@ def test_signed_out_is_sent_to_sign_in(client) -> None:  # type: ignore[no-untyp
         assert "/accounts/login/" in response["Location"]
     response = client.post("/portfolio/import/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_identifying_text_never_confirmed_is_refused(client, exported, newcomer) -> None:  # type: ignore[no-untyped-def]
+    def identifying(document: dict[str, Any]) -> None:
+        revision = document["evidence"][1]["revisions"][0]
+        revision["title"] = "Course with NHS number 943 476 5919"
+        revision["confidentiality_confirmed_at"] = None
+
+    before = counts()
+    response = post(client, rezip(exported, identifying))
+    assert response.status_code == 400
+    assert "has text that may identify someone" in response.content.decode()
+    assert counts() == before
+
+
+def test_an_attachment_that_is_not_what_it_claims_is_refused(client, exported, newcomer) -> None:  # type: ignore[no-untyped-def]
+    # A web page put in the certificate's place, its hash and size updated to match: the
+    # content is judged as an upload's is, by its bytes.
+    page = b"<html><script>alert(1)</script></html>"
+    source = zipfile.ZipFile(io.BytesIO(exported))
+    document = json.loads(source.read("portfolio.json"))
+    certificate = document["evidence"][1]["revisions"][0]["attachments"][0]
+    certificate["sha256"] = hashlib.sha256(page).hexdigest()
+    certificate["size"] = len(page)
+
+    def swap(doc: dict[str, Any]) -> None:
+        doc.update(document)
+
+    data = rezip(exported, swap, drop=(certificate["file"],), add=((certificate["file"], page),))
+    before = counts()
+    response = post(client, data)
+    assert response.status_code == 400
+    assert "is named like a PDF but its content is not a PDF" in response.content.decode()
+    assert counts() == before
+
+
+def test_a_failure_while_writing_leaves_no_row_and_no_file(
+    client, exported, newcomer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from portfolios.portable import importer
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("the disk filled up")
+
+    # The plan is written last, after every attachment file has been stored.
+    monkeypatch.setattr(importer, "_goals", broken)
+    before = counts()
+    with pytest.raises(RuntimeError):
+        post(client, exported)
+    assert counts() == before

@@ -30,6 +30,7 @@ from portfolios.services import (
     LinkInput,
     RatingInput,
     attachment_add,
+    evidence_create,
     evidence_update,
     goal_save,
     self_assessment_record,
@@ -195,3 +196,39 @@ def test_a_bare_portfolio_json_without_attachments_imports(client, practitioner)
     upload = SimpleUploadedFile("portfolio.json", json.dumps(document).encode())
     assert client.post("/portfolio/import/", {"file": upload}).status_code == 302
     assert newcomer.portfolio.evidence.get().current.title == "A note without files"
+
+
+def test_a_reflection_on_the_nmc_form_with_several_themes_moves(client, practitioner) -> None:  # type: ignore[no-untyped-def]
+    details = {
+        "template": "nmc",
+        "what_happened": "A course on infant cues.",
+        "so_what": "I learned to wait for the baby's cues.",
+        "now_what": "I pause more during feeds.",
+        "code_themes": ["prioritise_people", "preserve_safety"],
+        "code_relevance": "It keeps the baby at the centre.",
+    }
+    data = EvidenceInput(title="NMC reflection", date=dt.date(2026, 3, 2), details=details)
+    evidence_create(
+        portfolio=practitioner.portfolio, kind="reflective_account", data=data, by=practitioner
+    )
+    client.force_login(practitioner)
+    first_zip = download(client, "/portfolio/my-data/portfolio.zip")
+    newcomer = UserFactory(email="newcomer@example.org")
+    client.force_login(newcomer)
+    upload = SimpleUploadedFile("moved.zip", _zip_bytes(first_zip))
+    assert client.post("/portfolio/import/", {"file": upload}).status_code == 302
+    second_zip = download(client, "/portfolio/my-data/portfolio.zip")
+    second = comparable(portable(second_zip), second_zip)
+    assert second == comparable(portable(first_zip), first_zip)
+    assert second["evidence"][0]["revisions"][0]["details"]["code_themes"] == [
+        "prioritise_people",
+        "preserve_safety",
+    ]
+
+
+def _zip_bytes(archive: zipfile.ZipFile) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as copy:
+        for info in archive.infolist():
+            copy.writestr(info.filename, archive.read(info))
+    return out.getvalue()

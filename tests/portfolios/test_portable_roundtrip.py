@@ -232,3 +232,23 @@ def _zip_bytes(archive: zipfile.ZipFile) -> bytes:
         for info in archive.infolist():
             copy.writestr(info.filename, archive.read(info))
     return out.getvalue()
+
+
+def test_closing_the_account_removes_what_an_import_brought(  # type: ignore[no-untyped-def]
+    client, exported, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from imhcpd.erasure import account_erase
+
+    newcomer = UserFactory(email="newcomer@example.org")
+    client.force_login(newcomer)
+    upload = SimpleUploadedFile("moved.zip", exported, content_type="application/zip")
+    client.post("/portfolio/import/", {"file": upload})
+    stored = {a.file.name for a in newcomer.portfolio.evidence.first().current.attachments.all()}
+    assert stored and all(default_storage.exists(name) for name in stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=newcomer, by=newcomer)
+    assert not PortfolioImport.objects.exists()
+    assert ImportedSignOff.objects.count() == 0
+    assert not any(default_storage.exists(name) for name in stored)

@@ -324,6 +324,8 @@ UPLOAD_MAX_BYTES_BY_VIEW = {
     "exports:verify_code": 100 * 1024 * 1024,
     # A new item takes up to DATA_UPLOAD_MAX_NUMBER_FILES attachments of 10 MB each.
     "portfolios:evidence_create": 5 * 10 * 1024 * 1024,
+    # A moved portfolio: portfolio.json and its attachments (portfolios.portable.archive).
+    "portfolios:import": 200 * 1024 * 1024,
 }
 FILE_UPLOAD_HANDLERS = [
     "imhcpd.upload_limits.LimitedUploadHandler",

@@ -134,3 +134,7 @@ class Descriptor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competency.code} at level {self.level.number}"
+
+
+# The training catalogue keeps its models beside the framework it maps to.
+from competencies.catalogue.models import Course, CourseCompetency  # noqa: E402,F401

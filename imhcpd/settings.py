@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "portfolios",
     "portfolios.supervision",
     "portfolios.exports",
+    "portfolios.teams",
     "register",
 ]
 

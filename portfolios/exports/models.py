@@ -39,6 +39,7 @@ class PortfolioExport(models.Model):
         HCPC = "hcpc", "HCPC CPD profile"
         SWE = "swe", "Social Work England CPD record"
         APPLICATION = "application", "Register application"
+        TEAM = "team", "Team report"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Queued"

@@ -25,6 +25,8 @@ LAYERS = (
     "portfolios.supervision",
     "portfolios.exports",
     "register",
+    # A team reads what its members share from every room below, the register included.
+    "portfolios.teams",
 )
 
 # The root urlconf mounts every app, so it alone in imhcpd may know them.

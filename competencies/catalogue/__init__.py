@@ -1,0 +1,1 @@
+"""The training catalogue: courses and the competencies and levels each develops."""

@@ -40,6 +40,7 @@ urlpatterns = [
     path("register/", include("register.urls")),
     path("portfolio/", include("portfolios.urls")),
     path("supervision/", include("portfolios.supervision.urls")),
+    path("teams/", include("portfolios.teams.urls")),
     path("", include("portfolios.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,13 +15,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from competencies.formats import Ids
+from imhcpd.links import token_digest
 from portfolios.exports.revalidation.confirmation import confirmation_request
 from portfolios.exports.revalidation.records import discussion_add, practice_hours_add
 from portfolios.exports.revalidation.services import settings_update
 from portfolios.services import attachment_add, goal_save
 from portfolios.supervision.services import evidence_submit, review_sign_off, supervision_end
+from portfolios.teams.models import Membership, Service, ServiceKind, TeamInvitation, TeamRole
 from register.credentials.services import credential_issue
 from register.models import Application, RegisterEntry
 from register.services import endorsement_request
@@ -46,6 +49,9 @@ OWNER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "practitioner": 
 OWNER_ACTS = {**OWNER_ONLY, "practitioner": 302}
 # Something submitted to the (active) supervisor: only they see it, not even its owner here.
 REVIEWER_ONLY = {**dict.fromkeys(PERSONAS, 404), "anonymous": 302, "supervisor": 200}
+
+# The link of the pending team invitation in `owned`.
+TEAM_INVITATION_TOKEN = "team-invitation-token-for-the-matrix"
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/", {**dict.fromkeys(PERSONAS, 302), "anonymous": 200}),
@@ -396,7 +402,36 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
         valid_to=dt.date.today() + dt.timedelta(days=365),
     )
     credential = credential_issue(entry=entry, reason="approved", by=None)
+    # A PAIR service the practitioner leads, sharing their own summary too, and a pending
+    # invitation whose link is TEAM_INVITATION_TOKEN (rows written directly: only the ids
+    # matter here; the services are tested in tests/teams/).
+    service = Service.objects.create(
+        name="Riverside PAIR team", kind=ServiceKind.PAIR, region=portfolio.region
+    )
+    membership = Membership.objects.create(
+        service=service,
+        user=practitioner,
+        is_lead=True,
+        shares_summary=True,
+        consented_at=timezone.now(),
+        role=TeamRole.CLINICAL_LEAD,
+        wte=Decimal("0.8"),
+        target_level=3,
+    )
+    invitation = TeamInvitation.objects.create(
+        service=service,
+        email="someone@example.org",
+        name="Sam Someone",
+        role=TeamRole.CLINICIAN,
+        token_hash=token_digest(TEAM_INVITATION_TOKEN),
+        invited_by=practitioner,
+        expires_at=timezone.now() + dt.timedelta(days=14),
+    )
     return {
+        "service": service.pk,
+        "membership": membership.pk,
+        "invitation": invitation.pk,
+        "team_token": TEAM_INVITATION_TOKEN,
         "credential": credential.jti,
         "export": export.pk,
         "application": application.pk,
@@ -484,9 +519,16 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
             "practice_hours",
             "discussion",
             "confirmation",
+            "service",
+            "membership",
+            "invitation",
         ],
         1,
-    ) | {"export_code": "ABCD-EFGH-JKMN", "credential": "00000000-0000-4000-8000-000000000000"}
+    ) | {
+        "team_token": "a-token",
+        "export_code": "ABCD-EFGH-JKMN",
+        "credential": "00000000-0000-4000-8000-000000000000",
+    }
     covered = {
         resolve(url.format(**sample).split("?")[0]).view_name
         for _, url, _ in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX

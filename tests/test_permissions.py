@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from competencies.catalogue.models import Course
 from competencies.formats import Ids
 from imhcpd.links import token_digest
 from portfolios.exports.revalidation.confirmation import confirmation_request
@@ -66,6 +67,11 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/framework/domains/3/level/3/", ALL_200),
     ("GET", "/framework/competencies/6.01/", ALL_200),
     ("GET", "/framework/search/?q=consent", ALL_200),
+    # The training catalogue: public; the course in `owned`, an unknown one 404.
+    ("GET", "/framework/training/", ALL_200),
+    ("GET", "/framework/training/?kind=short&mode=blended", ALL_200),
+    ("GET", "/framework/training/{course}/", ALL_200),
+    ("GET", "/framework/training/no-such-course/", dict.fromkeys(PERSONAS, 404)),
     ("GET", "/accounts/login/", {**ALL_200, **dict.fromkeys(PERSONAS[1:], 302)}),
     ("GET", "/accounts/signup/", {**ALL_200, **dict.fromkeys(PERSONAS[1:], 302)}),
     ("GET", "/accounts/email/", SIGNED_IN_200),
@@ -107,6 +113,14 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("GET", "/portfolio/plan/", PORTFOLIO),
     ("GET", "/portfolio/plan/new/", PORTFOLIO),
     ("POST", "/portfolio/plan/from-gap/1.02/", {**dict.fromkeys(PERSONAS, 302)}),
+    # Training for one's own gaps; "I completed this" starts a draft (302 to it).
+    ("GET", "/portfolio/training/", PORTFOLIO),
+    ("POST", "/portfolio/training/{course}/completed/", dict.fromkeys(PERSONAS, 302)),
+    (
+        "POST",
+        "/portfolio/training/no-such-course/completed/",
+        {**PORTFOLIO, "practitioner": 404, "other_practitioner": 404},
+    ),
     ("GET", "/portfolio/evidence/{evidence}/", OWNER_ONLY),
     ("GET", "/portfolio/evidence/{evidence}/edit/", OWNER_ONLY),
     ("POST", "/portfolio/evidence/{evidence}/delete/", OWNER_ACTS),
@@ -248,6 +262,33 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("POST", "/portfolio/import/", {**dict.fromkeys(PERSONAS, 400), "anonymous": 302}),
     ("GET", "/portfolio/import/done/", dict.fromkeys(PERSONAS, 302)),
     ("GET", "/portfolio/delete-account/", SIGNED_IN_200),
+    # --- Teams: membership. {service} is led by the practitioner, the only lead; everyone
+    # else is a stranger to it (another service's lead included: 404).
+    ("GET", "/teams/", SIGNED_IN_200),
+    ("GET", "/teams/new/", SIGNED_IN_200),
+    ("POST", "/teams/new/", {**dict.fromkeys(PERSONAS, 400), "anonymous": 302}),
+    ("GET", "/teams/{service}/members/", OWNER_ONLY),
+    ("POST", "/teams/{service}/members/invite/", {**OWNER_ONLY, "practitioner": 400}),
+    ("POST", "/teams/{service}/invitations/{invitation}/withdraw/", OWNER_ACTS),
+    ("POST", "/teams/{service}/invitations/{invitation}/resend/", OWNER_ACTS),
+    # The only lead: the page says why they cannot be removed; the POST changes nothing.
+    ("GET", "/teams/{service}/members/{membership}/remove/", OWNER_ONLY),
+    ("POST", "/teams/{service}/members/{membership}/remove/", OWNER_ACTS),
+    ("POST", "/teams/{service}/members/{membership}/lead/", OWNER_ACTS),
+    # Signed out: sign in or create an account; the inviter is already in the service and
+    # everyone else has another address: the page says why (410).
+    (
+        "GET",
+        "/teams/invitations/{team_token}/",
+        {**dict.fromkeys(PERSONAS, 410), "anonymous": 200},
+    ),
+    ("GET", "/teams/invitations/not-a-real-token/", dict.fromkeys(PERSONAS, 404)),
+    ("GET", "/teams/memberships/{membership}/", OWNER_ONLY),
+    ("POST", "/teams/memberships/{membership}/", {**OWNER_ONLY, "practitioner": 400}),
+    ("GET", "/teams/memberships/{membership}/leave/", OWNER_ONLY),
+    ("POST", "/teams/memberships/{membership}/leave/", OWNER_ACTS),
+    # --- Teams: the team's picture, its leads only (anyone else, another lead too: 404).
+    ("GET", "/teams/{service}/", OWNER_ONLY),
 ]
 
 # The admin and allauth's own pages. Nobody without the staff flag reaches the admin's login
@@ -330,9 +371,17 @@ CREDENTIAL_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ),
 ]
 
+# The team report as files: the CSV download and the PDF made through the export flow
+# (POST: it creates an export, then 302 to its progress page). Not pages, so not swept.
+TEAM_REPORT_MATRIX: list[tuple[str, str, dict[str, int]]] = [
+    ("GET", "/teams/{service}/report.csv", OWNER_ONLY),
+    ("POST", "/teams/{service}/report.pdf", OWNER_ACTS),
+    ("GET", "/teams/{service}/report.pdf", dict.fromkeys(PERSONAS, 405)),
+]
+
 CASES = [
     (method, url, persona, expected[persona])
-    for method, url, expected in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX
+    for method, url, expected in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX + TEAM_REPORT_MATRIX
     for persona in PERSONAS
 ]
 
@@ -402,6 +451,11 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
         valid_to=dt.date.today() + dt.timedelta(days=365),
     )
     credential = credential_issue(entry=entry, reason="approved", by=None)
+    # A catalogue course (public; anyone with a portfolio may record completing it).
+    course = Course.objects.create(
+        code="matrix-course", provider="A provider", title="A course", kind="short", duration=""
+    )
+    course.outcomes.create(code="2.03", level=2)
     # A PAIR service the practitioner leads, sharing their own summary too, and a pending
     # invitation whose link is TEAM_INVITATION_TOKEN (rows written directly: only the ids
     # matter here; the services are tested in tests/teams/).
@@ -432,6 +486,7 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
         "membership": membership.pk,
         "invitation": invitation.pk,
         "team_token": TEAM_INVITATION_TOKEN,
+        "course": course.code,
         "credential": credential.jti,
         "export": export.pk,
         "application": application.pk,
@@ -456,7 +511,7 @@ def owned(practitioner, supervisor, ended_supervisor) -> dict[str, int]:  # type
 def test_matrix_covers_every_persona() -> None:
     assert all(
         set(expected) == set(PERSONAS)
-        for _, _, expected in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX
+        for _, _, expected in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX + TEAM_REPORT_MATRIX
     )
 
 
@@ -528,10 +583,11 @@ def test_every_route_of_ours_is_in_the_matrix() -> None:
         "team_token": "a-token",
         "export_code": "ABCD-EFGH-JKMN",
         "credential": "00000000-0000-4000-8000-000000000000",
+        "course": "a-course",
     }
     covered = {
         resolve(url.format(**sample).split("?")[0]).view_name
-        for _, url, _ in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX
+        for _, url, _ in MATRIX + CASE_MATRIX + CREDENTIAL_MATRIX + TEAM_REPORT_MATRIX
     }
     third_party = ("admin:", "account_", "mfa_")
     ours = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith(third_party)}

@@ -26,3 +26,9 @@ def current_memberships(user: User) -> QuerySet[Membership]:
 
 def get_membership_for_member(user: User, pk: int) -> Membership:
     return get_object_or_404(current_memberships(user), pk=pk)
+
+
+def is_last_lead(membership: Membership) -> bool:
+    """A service always keeps a lead: the last one cannot leave or be removed."""
+    leads = Membership.objects.filter(service_id=membership.service_id, is_lead=True, left_at=None)
+    return membership.is_lead and leads.count() <= 1

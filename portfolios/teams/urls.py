@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/members/", m.members, name="members"),
     path("<int:pk>/members/invite/", m.invite, name="invite"),
     path("<int:pk>/invitations/<int:invitation>/withdraw/", m.withdraw, name="withdraw"),
+    path("<int:pk>/invitations/<int:invitation>/resend/", m.resend, name="resend"),
     path("<int:pk>/members/<int:membership>/remove/", m.remove, name="remove"),
     path("<int:pk>/members/<int:membership>/lead/", m.make_lead, name="make_lead"),
     path("invitations/<str:token>/", m.accept, name="accept"),

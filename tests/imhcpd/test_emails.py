@@ -27,6 +27,7 @@ from portfolios.exports.models import Confirmation, PortfolioExport
 from portfolios.exports.revalidation.bodies import Deadline
 from portfolios.models import Evidence, EvidenceRevision, Portfolio
 from portfolios.supervision.models import Comment, Review, Supervision
+from portfolios.teams.models import Service, TeamInvitation
 from register.models import Application, Endorsement, InfoRequest, Reference, RegisterEntry
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, UserFactory
@@ -100,6 +101,14 @@ def _samples() -> dict[str, Callable[[], dict[str, Any]]]:
         level=2,
         valid_from=dt.date(2025, 3, 10),
         valid_to=dt.date(2028, 3, 10),
+    )
+    service = Service(name="Riverside PAIR & family team", kind="pair", region="wales")
+    team_invitation = TeamInvitation(
+        service=service,
+        email=sam.email,
+        name="Sam D'Souza",
+        as_lead=True,
+        expires_at=dt.datetime(2026, 12, 16, 12, 0, tzinfo=dt.UTC),
     )
     to_pat = {"recipient": pat, "url": URL, "essential": False}
     to_sam = {"recipient": sam, "url": URL, "essential": False}
@@ -214,6 +223,12 @@ def _samples() -> dict[str, Callable[[], dict[str, Any]]]:
             "window_open": True,
             **essential,
         },
+        "teams/invitation": lambda: {
+            "invitation": team_invitation,
+            "service": service,
+            "lead": pat,
+            "url": URL,
+        },
         "register/lapsed": lambda: {"entry": entry, **essential},
         "register/removed": lambda: {
             "entry": entry,
@@ -248,6 +263,12 @@ KEY_PHRASES = {
         "- Practice hours",
     ],
     "register/reference_request": ["Dear Rae O'Hara", "30 days"],
+    "teams/invitation": [
+        "Dear Sam D'Souza",
+        "Pat O'Neill has invited you to join Riverside PAIR & family team as a co-lead",
+        "never shared",
+        "expires on 16 December 2026",
+    ],
 }
 
 

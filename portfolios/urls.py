@@ -1,7 +1,7 @@
 from django.urls import path
 
 import imhcpd.converters  # noqa: F401 - registers <code:…>
-from portfolios import data_views, evidence_views, plan_views, views
+from portfolios import data_views, evidence_views, plan_views, training_views, views
 from portfolios.portable import views as portable_views
 
 app_name = "portfolios"
@@ -32,6 +32,12 @@ urlpatterns = [
     path("plan/<int:pk>/", plan_views.goal_edit, name="goal_edit"),
     path("plan/<int:pk>/delete/", plan_views.goal_delete, name="goal_delete"),
     path("plan/from-gap/<code:code>/", plan_views.goal_from_gap, name="goal_from_gap"),
+    path("training/", training_views.training_for_gaps, name="training"),
+    path(
+        "training/<slug:code>/completed/",
+        training_views.course_completed,
+        name="training_completed",
+    ),
     path("my-data/", data_views.my_data, name="my_data"),
     path("my-data/download.json", data_views.my_data_json, name="my_data_json"),
     path("my-data/download.zip", data_views.my_data_zip, name="my_data_zip"),

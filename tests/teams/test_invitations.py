@@ -23,6 +23,12 @@ capture = pytest.fixture(
 )
 
 
+def invited(capture, lead, invitee):  # type: ignore[no-untyped-def]
+    """A PAIR team led by `lead`, and the link of its invitation to `invitee`."""
+    service = pair_team(lead)
+    return service, invite(capture, service, lead, invitee.email)
+
+
 def state(invitation: TeamInvitation) -> tuple[object, ...]:
     """Everything an invitation link could change."""
     row = TeamInvitation.objects.get(pk=invitation.pk)
@@ -97,8 +103,7 @@ def test_a_lead_creates_a_service_invites_and_the_member_consents(
 def test_no_consent_tick_is_a_400_with_a_message_and_nothing_joins(
     client, capture, practitioner, other_practitioner
 ) -> None:
-    service = pair_team(practitioner)
-    token = invite(capture, service, practitioner, other_practitioner.email)
+    service, token = invited(capture, practitioner, other_practitioner)
     invitation = service.invitations.get()
     before = state(invitation)
     client.force_login(other_practitioner)
@@ -113,8 +118,7 @@ def test_no_consent_tick_is_a_400_with_a_message_and_nothing_joins(
     [("1.5", "1.0 or less"), ("0", "at least 0.1"), ("lots", "as a number"), ("", "Enter your")],
 )
 def test_wte_is_validated(client, capture, practitioner, other_practitioner, wte, message) -> None:
-    service = pair_team(practitioner)
-    token = invite(capture, service, practitioner, other_practitioner.email)
+    service, token = invited(capture, practitioner, other_practitioner)
     client.force_login(other_practitioner)
     response = client.post(accept_url(token), consent(wte=wte))
     assert response.status_code == 400
@@ -148,8 +152,7 @@ def test_sharing_needs_a_portfolio_but_support_staff_may_join_without_sharing(
 def test_expired_link_is_refused_and_changes_nothing(
     client, capture, practitioner, other_practitioner
 ) -> None:
-    service = pair_team(practitioner)
-    token = invite(capture, service, practitioner, other_practitioner.email)
+    service, token = invited(capture, practitioner, other_practitioner)
     invitation = service.invitations.get()
     before = state(invitation)
     client.force_login(other_practitioner)
@@ -165,8 +168,7 @@ def test_expired_link_is_refused_and_changes_nothing(
 def test_someone_elses_link_is_refused_with_a_clear_page(
     client, capture, practitioner, other_practitioner, supervisor
 ) -> None:
-    service = pair_team(practitioner)
-    token = invite(capture, service, practitioner, other_practitioner.email)
+    service, token = invited(capture, practitioner, other_practitioner)
     before = state(service.invitations.get())
     client.force_login(supervisor)
     for response in (client.get(accept_url(token)), client.post(accept_url(token), consent())):
@@ -181,8 +183,7 @@ def test_someone_elses_link_is_refused_with_a_clear_page(
 
 
 def test_withdrawn_link_is_refused(client, capture, practitioner, other_practitioner) -> None:
-    service = pair_team(practitioner)
-    token = invite(capture, service, practitioner, other_practitioner.email)
+    service, token = invited(capture, practitioner, other_practitioner)
     invitation = service.invitations.get()
     client.force_login(practitioner)
     response = client.post(f"/teams/{service.pk}/invitations/{invitation.pk}/withdraw/")
@@ -225,8 +226,7 @@ def test_signed_out_the_page_offers_sign_in_or_an_account_prefilled(
 def test_declining_is_recorded_and_the_link_then_used(
     client, capture, practitioner, other_practitioner
 ) -> None:
-    service = pair_team(practitioner)
-    token = invite(capture, service, practitioner, other_practitioner.email)
+    service, token = invited(capture, practitioner, other_practitioner)
     client.force_login(other_practitioner)
     response = client.post(accept_url(token), {"action": "decline"})
     assert response.status_code == 302

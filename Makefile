@@ -25,7 +25,7 @@ RUN_ENV := DEBUG=1 CELERY_BROKER_URL=filesystem://localhost/
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py import_framework fixtures/imhcf.json --activate --skip-existing
-	DEBUG=1 $(BIN)/python manage.py import_training fixtures/training.json
+	DEBUG=1 $(BIN)/python manage.py import_training fixtures/training.json --skip-existing
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
 	@export $(RUN_ENV); \
 	$(BIN)/celery -A imhcpd worker --beat --schedule var/celerybeat-schedule \

@@ -189,6 +189,19 @@ def test_export_then_import_is_identical(tmp_path: Path, fmt: str) -> None:
         assert exported == FIXTURE.read_text(encoding="utf-8")
 
 
+def test_skip_existing_adds_only_new_codes(tmp_path: Path) -> None:
+    """What `make run` does on every start: a course edited in the admin stays edited."""
+    run("import_training", str(FIXTURE))
+    Course.objects.filter(code="brazelton-nbo").update(title="Edited by staff")
+    Course.objects.filter(code="bpf-ppip").delete()
+
+    out = run("import_training", str(FIXTURE), "--skip-existing")
+
+    assert "1 course(s) added, 0 updated, 6 already loaded and left as they are." in out
+    assert Course.objects.get(code="brazelton-nbo").title == "Edited by staff"
+    assert Course.objects.filter(code="bpf-ppip").exists()
+
+
 def test_check_writes_nothing() -> None:
     out = run("import_training", str(FIXTURE), "--check")
     assert "no problems (7 courses)" in out

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from competencies.catalogue.formats import parse_training
+from competencies.catalogue.models import Course
 from competencies.catalogue.services import courses_import
 from competencies.formats import FrameworkFileError, guess_format
 from competencies.models import Competency
@@ -28,6 +29,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="JSON or CSV file, UTF-8")
         parser.add_argument("--format", choices=["json", "csv"], help="default: from the name")
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="add only courses whose code is new; leave the others as they are (for "
+            "set-up scripts, so a course edited in the admin is not overwritten)",
+        )
         parser.add_argument("--check", action="store_true", help="validate only; write nothing")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -55,11 +62,17 @@ class Command(BaseCommand):
         if options["check"]:
             self.stdout.write(f"{path}: no problems ({len(courses)} courses).")
             return
+        skipped = 0
+        if options["skip_existing"]:
+            known = set(Course.objects.values_list("code", flat=True))
+            skipped = sum(1 for c in courses if c.code in known)
+            courses = [c for c in courses if c.code not in known]
         result = courses_import(courses=courses)
         replaced = " (their competency mappings replaced by the file's)" if result.updated else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {path.name}: {len(result.added)} course(s) added, "
-                f"{len(result.updated)} updated{replaced}."
+                f"{len(result.updated)} updated{replaced}"
+                + (f", {skipped} already loaded and left as they are." if skipped else ".")
             )
         )

@@ -74,3 +74,15 @@ def test_unknown_and_inactive_courses_are_404(client, catalogue) -> None:  # typ
     assert client.get("/framework/training/bpf-ppip/").status_code == 404
     assert client.get("/framework/training/no-such-course/").status_code == 404
     assert "bpf-ppip" not in {c.code for c in client.get("/framework/training/").context["courses"]}
+
+
+def test_the_list_query_count_does_not_grow_with_the_catalogue(  # type: ignore[no-untyped-def]
+    client, catalogue, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(20) as seven:
+        client.get("/framework/training/")
+    for i in range(30):
+        extra = Course.objects.create(code=f"c{i}", provider="P", title=f"C{i}", kind="short")
+        extra.outcomes.create(code="2.03", level=2)
+    with django_assert_max_num_queries(len(seven.captured_queries)):
+        client.get("/framework/training/")

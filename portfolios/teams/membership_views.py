@@ -17,6 +17,9 @@ from imhcpd.invitations import remember_invitee
 from imhcpd.quotas import check_quota
 from imhcpd.templatetags.ui import hours
 from portfolios.services import TransitionError
+
+# The way back after signing in or verifying an email: read by imhcpd.adapters.
+from portfolios.supervision.views import RESUME_SESSION_KEY
 from portfolios.teams import services
 from portfolios.teams.forms import InviteForm, ServiceForm, SharingForm
 from portfolios.teams.models import Membership, TeamInvitation
@@ -44,7 +47,6 @@ NEVER_SHARED = [
     "Attachments",
     "Your self-assessment notes",
 ]
-RESUME_SESSION_KEY = "imhcpd_resume_after_login"  # read by imhcpd.adapters after sign-in
 
 
 @login_required

@@ -219,6 +219,8 @@ def test_signed_out_the_page_offers_sign_in_or_an_account_prefilled(
     assert "/accounts/login/?next=" in page and "/accounts/signup/?next=" in page
     assert "Your reflections" in page  # the consent text is there before signing in
     assert client.session[SESSION_KEY] == {"email": "new.person@example.org", "name": "Nia New"}
+    # After signing in (or verifying a new address) the person comes back to this page.
+    assert client.session["imhcpd_resume_after_login"] == accept_url(token)
     signup = client.get("/accounts/signup/").content.decode()
     assert 'value="new.person@example.org"' in signup
 

@@ -288,3 +288,23 @@ def test_an_invitation_as_co_lead_makes_a_lead_who_may_join_without_sharing(
     membership = service.memberships.get(user=other_practitioner)
     assert membership.is_lead and not membership.shares_summary
     assert client.get(f"/teams/{service.pk}/members/").status_code == 200
+
+
+def test_invitations_and_resends_count_towards_the_invitation_quota(
+    client, capture, settings, practitioner, other_practitioner
+) -> None:
+    settings.QUOTAS = {**settings.QUOTAS, "invitation": "20/d/user,2/d/target"}
+    service = pair_team(practitioner)
+    client.force_login(practitioner)
+    with capture(execute=True):
+        response = client.post(
+            f"/teams/{service.pk}/members/invite/", {"email": other_practitioner.email}
+        )
+    assert response.status_code == 302
+    invitation = service.invitations.get()
+    resend = f"/teams/{service.pk}/invitations/{invitation.pk}/resend/"
+    assert client.post(resend).status_code == 302
+    before = TeamInvitation.objects.get(pk=invitation.pk).token_hash
+    assert client.post(resend).status_code == 429
+    assert TeamInvitation.objects.get(pk=invitation.pk).token_hash == before
+    assert statuses(service) == ["created", "invited", "invited"]

@@ -28,7 +28,9 @@ class Course(models.Model):
     provider = models.CharField(max_length=200)
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=30, choices=CourseKind.choices)
-    duration = models.CharField(max_length=100, help_text='As published, e.g. "2 years part-time".')
+    duration = models.CharField(
+        max_length=100, blank=True, help_text='As published, e.g. "2 years part-time".'
+    )
     hours = models.DecimalField(
         "learning hours",
         max_digits=6,

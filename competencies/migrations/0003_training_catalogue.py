@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('provider', models.CharField(max_length=200)),
                 ('title', models.CharField(max_length=300)),
                 ('kind', models.CharField(choices=[('short', 'Short course'), ('one_year', 'One-year post-qualifying training'), ('two_year_psychotherapy', 'Two-year psychotherapy training'), ('pg_cert', 'Postgraduate certificate'), ('pg_dip', 'Postgraduate diploma'), ('msc', 'MSc'), ('microcredential', 'Microcredential')], max_length=30)),
-                ('duration', models.CharField(help_text='As published, e.g. "2 years part-time".', max_length=100)),
+                ('duration', models.CharField(blank=True, help_text='As published, e.g. "2 years part-time".', max_length=100)),
                 ('hours', models.DecimalField(blank=True, decimal_places=1, help_text='For the CPD record made when someone completes it.', max_digits=6, null=True, verbose_name='learning hours')),
                 ('mode', models.CharField(blank=True, choices=[('in_person', 'In person'), ('online', 'Online'), ('blended', 'Blended')], max_length=10)),
                 ('eligibility', models.TextField(blank=True)),

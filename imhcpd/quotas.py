@@ -34,7 +34,7 @@ _RATE = re.compile(r"^(\d+)/(\d*)([smhd])/(user|ip|target)$")
 
 # What the 429 page says was reached; the limit's number comes from settings.
 DESCRIPTIONS = {
-    "invitation": "You have sent as many supervision invitations as we allow for now.",
+    "invitation": "You have sent as many invitations as we allow for now.",
     "reference_request": "You have sent as many reference requests as we allow for now.",
     "export_request": "You have asked for as many PDFs as we allow in an hour.",
     "verify_upload": "Too many files have been checked from your network for now.",

@@ -132,6 +132,8 @@ def test_each_persona_sees_at_most_six_primary_links_the_rest_in_the_account_men
         "account",
         "security",
         "my-data",
+        # Not yet in a team: the way to start one (in a team, "Teams" is under More).
+        "teams-start",
         "revalidation",
         "exports",
         "framework",

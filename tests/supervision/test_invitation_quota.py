@@ -35,7 +35,7 @@ def test_a_practitioner_has_a_daily_number_of_invitations(client, settings, prac
         refused = invite(client, "person9@example.org")
 
     assert refused.status_code == 429
-    assert "supervision invitations" in refused.content.decode()
+    assert "as many invitations as we allow" in refused.content.decode()
     assert refused["Retry-After"] == str(15 * 3600)  # the day's window ends at midnight UTC
     assert Supervision.objects.count() == 3
     with time_machine.travel(DAY + dt.timedelta(days=1), tick=False):

@@ -1,4 +1,4 @@
-"""The layers hold: imhcpd ← competencies ← portfolios ← supervision ← exports ← register.
+"""The layers hold: imhcpd ← competencies ← portfolios ← supervision ← exports ← register ← teams.
 
 A module may import only from its own layer or a lower one; nothing imports in a circle; no
 module passes 500 lines. The rules run on the source (tests/imhcpd/import_graph.py) and each

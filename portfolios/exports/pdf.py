@@ -46,6 +46,7 @@ TEMPLATES = {
     "revalidation": "exports/pdf/revalidation.html",
     "hcpc": "exports/pdf/hcpc.html",
     "swe": "exports/pdf/swe.html",
+    "team": "exports/pdf/team.html",
 }
 # The regulators' documents (exports.revalidation.documents) say which form they print.
 PACK_TEMPLATES = {

@@ -78,6 +78,8 @@ class TeamReport:
     progress: list[tuple[MemberSummary, list[int]]]
     training: list[Training]
     today: dt.date
+    # Whether the competency titles shown are this project's illustrative texts.
+    illustrative: bool = False
 
 
 def course_url(course: Any) -> str:
@@ -106,7 +108,7 @@ def team_report(service: Service, today: dt.date | None = None) -> TeamReport:
     summaries = member_summaries(service, today)
     standard = standard_of(service)
     readiness = evaluate(standard, summaries) if standard else None
-    domains, titles = framework_facts(summaries)
+    domains, titles, illustrative = framework_facts(summaries)
     heat = [
         (
             s,
@@ -133,6 +135,7 @@ def team_report(service: Service, today: dt.date | None = None) -> TeamReport:
         progress=progress,
         training=[Training(r, course_url(r.course)) for r in ranked],
         today=today,
+        illustrative=illustrative,
     )
 
 
@@ -202,6 +205,8 @@ def snapshot(report: TeamReport, lead: User) -> dict[str, Any]:
             "region": report.service.get_region_display(),
         },
         "generated_on": report.today.isoformat(),
+        # The PDF footer says so on every page when the competency titles are ours.
+        "framework": {"illustrative": report.illustrative},
         "standard": None
         if r is None
         else {

@@ -226,25 +226,34 @@ def member_summary(membership: Membership, today: dt.date | None = None) -> Memb
 
 def framework_facts(
     summaries: list[MemberSummary],
-) -> tuple[list[DomainInfo], dict[str, str]]:
+) -> tuple[list[DomainInfo], dict[str, str], bool]:
     """The domains of the members' frameworks (the widest count of competencies in each, for
-    the header) and each competency's title by code (one query)."""
+    the header), each competency's title by code, and whether any of those texts are this
+    project's illustrative ones (one query)."""
     framework_ids = {s.membership.user.portfolio.framework_id for s in summaries if s.has_portfolio}
     domains: dict[int, str] = {}
     titles: dict[str, str] = {}
-    for number, domain_title, code, title in (
+    illustrative = False
+    for number, domain_title, code, title, is_illustrative in (
         Competency.objects.filter(framework_id__in=framework_ids)
         .order_by("framework_id", "order")
-        .values_list("domain__number", "domain__title", "code", "title")
+        .values_list(
+            "domain__number", "domain__title", "code", "title", "framework__is_illustrative"
+        )
     ):
         domains.setdefault(number, domain_title)
         titles.setdefault(code, title)
-    return [
-        DomainInfo(
-            number, title, max((s.domain_totals.get(number, 0) for s in summaries), default=0)
-        )
-        for number, title in sorted(domains.items())
-    ], titles
+        illustrative = illustrative or is_illustrative
+    return (
+        [
+            DomainInfo(
+                number, title, max((s.domain_totals.get(number, 0) for s in summaries), default=0)
+            )
+            for number, title in sorted(domains.items())
+        ],
+        titles,
+        illustrative,
+    )
 
 
 def progress_months(today: dt.date | None = None, months: int = 12) -> list[dt.date]:

@@ -104,6 +104,7 @@ def test_the_team_page(client, team) -> None:  # type: ignore[no-untyped-def]
     assert 'role="region" aria-labelledby="heat-caption" tabindex="0"' in html
     assert "1<span" in html  # Mo Member's 1.01, signed off at Level 2 = their target
     assert "Competencies fewest members have signed off" in html
+    assert "The competency titles are illustrative texts" in html
     assert "Progress over the last 12 months" in html
     assert f'href="/teams/{service.pk}/members/"' in html
     assert_nothing_private(html)
@@ -166,6 +167,7 @@ def test_the_pdf_goes_through_the_export_flow(
     assert "Mo Member" in squashed and "Lee Lead" in squashed
     assert "No senior clinician at Level 3 yet" in squashed
     assert export.code in squashed
+    assert "illustrative competency text" in squashed  # the shipped framework's titles
     assert_nothing_private(squashed)
     # The progress page is the export's own.
     assert client.get(response["Location"]).status_code == 200

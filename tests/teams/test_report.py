@@ -241,3 +241,14 @@ def test_the_team_page_queries_stay_constant_from_3_to_50(client, framework, sup
         assert response.content.decode().count('data-testid="member-row"') == size
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_service_with_no_standard_shows_its_members_without_readiness(client, framework) -> None:  # type: ignore[no-untyped-def]
+    lead = new_person(framework, "Early Years Lead")
+    service = make_service(lead, kind="other", name="Little Acorns setting")
+    client.force_login(lead)
+    html = client.get(f"/teams/{service.pk}/").content.decode()
+    assert "There is no standard for this kind of service yet" in html
+    assert "Early Years Lead" in html
+    text = client.get(f"/teams/{service.pk}/report.csv").content.decode("utf-8-sig")
+    assert "Standard,No standard for this kind of service" in text

@@ -46,6 +46,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/framework_pages.py
 	$(BIN)/python bench/portfolio.py
+	$(BIN)/python bench/team_page.py
 
 # A real Celery worker on Redis renders a 300-item portfolio.
 bench-export: install

@@ -171,6 +171,12 @@ def test_the_pdf_goes_through_the_export_flow(
     assert_nothing_private(squashed)
     # The progress page is the export's own.
     assert client.get(response["Location"]).status_code == 200
+    # Anyone can check it by its code; the lead's own sign-offs are not compared (they say
+    # nothing about the team).
+    client.logout()
+    checked = client.get(f"/verify/{export.code}/").content.decode()
+    assert "Riverside PAIR team" in checked or "Team report" in checked
+    assert "Signed-off content since" not in checked
 
 
 def test_the_pdf_template_renders_an_empty_team(framework) -> None:  # type: ignore[no-untyped-def]

@@ -67,4 +67,6 @@ class CompetencyAdmin(ReadOnlyAdmin):
     search_fields = ["code", "title", "group"]
     list_select_related = ["domain", "framework"]
     inlines = [DescriptorInline]
+
+
 from competencies.catalogue import admin as _catalogue_admin  # noqa: E402,F401

@@ -109,6 +109,19 @@ def own_onboarding_steps(portfolio: Portfolio, domains: Sequence[Any]) -> list[t
 # --- Progress over time ------------------------------------------------------------------------
 
 
+def signed_off_at() -> Coalesce:
+    """When an accepted link's revision was signed off, for `.annotate()` on EvidenceLink
+    rows: the sign-off event's time, or the revision's last change for sign-offs recorded
+    before events were kept."""
+    return Coalesce(
+        Min(
+            "revision__events__created_at",
+            filter=Q(revision__events__action=EvidenceEvent.Action.SIGNED_OFF),
+        ),
+        Min("revision__updated_at"),
+    )
+
+
 def month_ends(months: int, today: dt.date) -> list[dt.date]:
     """The last day of each of the last `months` months, the current one ending today."""
     ends = []
@@ -239,15 +252,7 @@ def progress_chart(
             accepted=True,
         )
         .values("competency_id")
-        .annotate(
-            at=Coalesce(
-                Min(
-                    "revision__events__created_at",
-                    filter=Q(revision__events__action=EvidenceEvent.Action.SIGNED_OFF),
-                ),
-                Min("revision__updated_at"),
-            )
-        )
+        .annotate(at=signed_off_at())
     )
     signed_days = sorted(timezone.localtime(row["at"]).date() for row in first_signed)
     signed_series = [sum(1 for day in signed_days if day <= end) for end in ends]

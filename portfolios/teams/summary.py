@@ -13,20 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.utils import timezone
 
 from competencies.models import Competency
 from portfolios.models import (
     Evidence,
-    EvidenceEvent,
     EvidenceKind,
     EvidenceLink,
     EvidenceRevision,
     Portfolio,
 )
-from portfolios.progress import month_ends
+from portfolios.progress import month_ends, signed_off_at
 from register.models import RegisterEntry
 
 from .models import Membership, Service
@@ -133,15 +131,7 @@ def summarise(
         .values(
             "revision__evidence__portfolio_id", "competency__code", "revision__signed_off_level"
         )
-        .annotate(
-            at=Coalesce(
-                Min(
-                    "revision__events__created_at",
-                    filter=Q(revision__events__action=EvidenceEvent.Action.SIGNED_OFF),
-                ),
-                Min("revision__updated_at"),
-            )
-        )
+        .annotate(at=signed_off_at())
         .order_by()
     )
     for row in rows:

@@ -173,7 +173,9 @@ def test_home_lists_services_led_and_memberships_held_and_the_nav_shows_teams(
     newcomer = UserFactory()
     make_portfolio(newcomer, practitioner.portfolio.framework)
     client.force_login(newcomer)
-    assert 'href="/teams/"' not in client.get("/portfolio/").content.decode()
+    # Not in a team yet: no "Teams" under More, only the account menu's way to start one.
+    page = client.get("/portfolio/").content.decode()
+    assert 'data-nav="teams"' not in page and 'data-nav="teams-start"' in page
 
 
 def test_every_change_writes_a_team_event(

@@ -30,4 +30,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only SITE_URL=https://build.invalid \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "imhcpd.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:imhcpd.gunicorn_conf", "imhcpd.wsgi:application"]

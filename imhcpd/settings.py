@@ -399,6 +399,18 @@ CELERY_TIMEZONE = TIME_ZONE
 # In development the console email backend prints from the worker: its output stays as is.
 CELERY_WORKER_REDIRECT_STDOUTS = not DEBUG
 CELERY_BEAT_SCHEDULE = beat_schedule(outbox_retry_minutes=OUTBOX_RETRY_MINUTES)
+# Beat must run once. In production (compose) it runs RedBeat (`-S redbeat.RedBeatScheduler`):
+# the schedule lives in Redis behind a lock, so a second beat — a replica, or a restart while
+# the old one still stops — waits on the lock instead of sending every job twice; a beat that
+# dies loses the lock after REDBEAT_LOCK_TIMEOUT seconds and another takes over. `make run`
+# keeps the embedded file scheduler (one process, no Redis).
+CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
+CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "imhcpd-beat")
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("REDBEAT_LOCK_TIMEOUT", 300)
+# How often beat wakes at most, and so how often the lock holder renews its lock.
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 60)
 # A quick answer when Redis is down, so a request page never hangs on the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}

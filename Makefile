@@ -52,5 +52,10 @@ bench: install
 bench-export: install
 	$(BIN)/python bench/export.py
 
+# Signed-in users against gunicorn (DEBUG off) on PostgreSQL + Redis; BENCH_LOAD_ARGS to resize.
+.PHONY: bench-load
+bench-load: install
+	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 var

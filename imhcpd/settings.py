@@ -325,8 +325,7 @@ UPLOAD_MAX_BYTES_BY_VIEW = {
     "exports:verify_code": 100 * 1024 * 1024,
     # A new item takes up to DATA_UPLOAD_MAX_NUMBER_FILES attachments of 10 MB each.
     "portfolios:evidence_create": 5 * 10 * 1024 * 1024,
-    # A moved portfolio: portfolio.json and its attachments (portfolios.portable.archive).
-    "portfolios:import": 200 * 1024 * 1024,
+    "portfolios:import": 200 * 1024 * 1024,  # a moved portfolio (portfolios.portable.archive)
 }
 FILE_UPLOAD_HANDLERS = [
     "imhcpd.upload_limits.LimitedUploadHandler",
@@ -399,17 +398,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # In development the console email backend prints from the worker: its output stays as is.
 CELERY_WORKER_REDIRECT_STDOUTS = not DEBUG
 CELERY_BEAT_SCHEDULE = beat_schedule(outbox_retry_minutes=OUTBOX_RETRY_MINUTES)
-# Beat must run once. In production (compose) it runs RedBeat (`-S redbeat.RedBeatScheduler`):
-# the schedule lives in Redis behind a lock, so a second beat — a replica, or a restart while
-# the old one still stops — waits on the lock instead of sending every job twice; a beat that
-# dies loses the lock after REDBEAT_LOCK_TIMEOUT seconds and another takes over. `make run`
-# keeps the embedded file scheduler (one process, no Redis).
-CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL") or (
-    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
-)
+# One beat: compose runs RedBeat, whose Redis lock makes a second beat wait (README, "One beat").
+_REDIS_BROKER = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+CELERY_REDBEAT_REDIS_URL = os.environ.get("REDBEAT_REDIS_URL") or _REDIS_BROKER
 CELERY_REDBEAT_KEY_PREFIX = os.environ.get("REDBEAT_KEY_PREFIX", "imhcpd-beat")
 CELERY_REDBEAT_LOCK_TIMEOUT = env_int("REDBEAT_LOCK_TIMEOUT", 300)
-# How often beat wakes at most, and so how often the lock holder renews its lock.
 CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 60)
 # A quick answer when Redis is down, so a request page never hangs on the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -456,18 +449,14 @@ REGISTER_RENEWAL_HOURS = {
     3: {"cpd": 15, "supervision": 12},
 }
 
-# --- Register credentials (Open Badges 3.0) -----------------------------------------
+# --- Register credentials (Open Badges 3.0; README, "The register credential") ------------
 
-# The private signing keys: a JWK set in a file outside the database (a mounted secret in
-# production). The first key signs; the others stay published so credentials they signed
-# still verify. `manage.py credential_keys rotate` adds a new first key.
+# Signing keys (a JWK set, the first signs) in a file outside the database; made on first use
+# only in development and tests, so a lost production mount never silently replaces the key.
 CREDENTIAL_SIGNING_KEYS = Path(
     os.environ.get("CREDENTIAL_SIGNING_KEYS", VAR_DIR / "credential-keys.json")
 )
-# Development and tests make a key on first use; production never does, so a lost mount
-# cannot silently replace the key everyone verifies against (credentials wait instead).
 CREDENTIAL_KEYS_AUTOCREATE = env_bool("CREDENTIAL_KEYS_AUTOCREATE", default=DEBUG or TESTING)
-# Who issues the credential: the register's operator.
 CREDENTIAL_ISSUER_NAME = os.environ.get("CREDENTIAL_ISSUER_NAME", "IMH Recognition Register")
 CREDENTIAL_ISSUER_URL = os.environ.get("CREDENTIAL_ISSUER_URL", SITE_URL)
 CREDENTIAL_ISSUER_EMAIL = os.environ.get("CREDENTIAL_ISSUER_EMAIL", CONTACT_EMAIL)

@@ -419,6 +419,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = db_url
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"  # not a line per email sent while building
     ensure_database(db_url, args.rebuild)
 
     import django

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from competencies.formats import FrameworkData, Ids, LevelData, to_case
 from competencies.formats.case import case_document
 from competencies.models import Competency, Domain, Framework, Level
-from competencies.selectors import framework_to_data
+from competencies.selectors import framework_of_case_document, framework_to_data
 
 MAX_AGE = 3600
 ALLOWED = "GET, HEAD, OPTIONS"
@@ -119,15 +119,6 @@ def _valid(identifier: str) -> bool:
     return True
 
 
-def _framework_of_document(identifier: str) -> Framework | None:
-    if not _valid(identifier):
-        return None
-    for framework in Framework.objects.order_by("pk"):
-        if Ids(framework.name, framework.version).document == identifier.lower():
-            return framework
-    return None
-
-
 def _framework_holding(identifier: str) -> Framework | None:
     """The version one of whose objects has this identifier (three queries, however many
     versions): every id is recomputed from the codes, none is stored."""
@@ -174,7 +165,7 @@ def documents(request: HttpRequest) -> HttpResponse:
 
 @case_endpoint
 def document(request: HttpRequest, identifier: str) -> HttpResponse:
-    framework = _framework_of_document(identifier)
+    framework = framework_of_case_document(identifier)
     if framework is None:
         return _not_found("CFDocument", identifier)
     return _json(_package(framework)["CFDocument"])
@@ -182,7 +173,7 @@ def document(request: HttpRequest, identifier: str) -> HttpResponse:
 
 @case_endpoint
 def package(request: HttpRequest, identifier: str) -> HttpResponse:
-    framework = _framework_of_document(identifier)
+    framework = framework_of_case_document(identifier)
     if framework is None:
         return _not_found("CFPackage", identifier)
     return _json(_package(framework))

@@ -5,13 +5,14 @@ Each function issues a fixed number of queries whatever the framework's size.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from competencies.formats import CompetencyData, DomainData, FrameworkData, LevelData
+from competencies.formats import CompetencyData, DomainData, FrameworkData, Ids, LevelData
 from competencies.models import Competency, Descriptor, Domain, Framework, Level
 
 
@@ -157,3 +158,16 @@ def framework_to_data(framework: Framework) -> FrameworkData:
             for d in framework.domains.all()
         ),
     )
+
+
+def framework_of_case_document(identifier: str) -> Framework | None:
+    """The framework version whose CASE CFDocument has this identifier (ids are derived from
+    name and version, never stored, so each version's is worked out)."""
+    try:
+        uuid.UUID(identifier)
+    except ValueError:
+        return None
+    for framework in Framework.objects.order_by("pk"):
+        if Ids(framework.name, framework.version).document == identifier.lower():
+            return framework
+    return None

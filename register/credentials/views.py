@@ -12,8 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from competencies.formats.case import Ids
-from competencies.models import Framework
+from competencies.selectors import framework_of_case_document
 from register.credentials import badge, documents, keys, services
 from register.credentials.forms import VerifyForm
 from register.credentials.models import Credential
@@ -52,13 +51,11 @@ def jwks(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def achievement(request: HttpRequest, document: uuid.UUID, level: int) -> HttpResponse:
-    for framework in Framework.objects.all():
-        if Ids(framework.name, framework.version).document == str(document):
-            if not framework.levels.filter(number=level).exists():
-                break
-            body = {"@context": documents.CONTEXTS, **documents.achievement(framework, level)}
-            return _json(body, "application/ld+json")
-    raise Http404("No such achievement.")
+    framework = framework_of_case_document(str(document))
+    if framework is None or not framework.levels.filter(number=level).exists():
+        raise Http404("No such achievement.")
+    body = {"@context": documents.CONTEXTS, **documents.achievement(framework, level)}
+    return _json(body, "application/ld+json")
 
 
 @require_safe

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from imhcpd.embedded import SQLITE_SHARED_OPTIONS, filesystem_broker_options
 from imhcpd.schedule import beat_schedule
+from imhcpd.storage import private_files_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -289,14 +290,11 @@ def _bootstrap_dir() -> str:
 
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", _bootstrap_dir())]
-# Private files (attachments, exports) live outside any URL and are served by
-# permission-checked views only, so there is deliberately no MEDIA_URL route.
+# Private files (attachments, exports): local disk or an S3 bucket (FILE_STORAGE, S3_*),
+# never a URL of their own — permission-checked views serve them (no MEDIA_URL route).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {
-        "BACKEND": "imhcpd.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    "default": private_files_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -390,7 +388,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker `make run` uses: a real worker beside runserver, nothing to install.
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR)

@@ -1,10 +1,31 @@
-"""Storage for private files (attachments, exports)."""
+"""Storage for private files (attachments, exports): the local disk for one machine and
+`make run`, or an S3-compatible object store (AWS S3, MinIO, Ceph, …) for several.
+
+Chosen by configuration (`FILE_STORAGE`, see `private_files_storage`). Either way there is no
+public URL: every file goes out through a permission-checked view that streams it
+(`private_download`), so access is recorded and the headers are ours.
+"""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+    from storages.backends.s3 import S3Storage
+except ImportError:  # pragma: no cover - the S3 extra is a declared dependency
+    S3Storage = None  # type: ignore[assignment,misc]
+    BotoCoreError = ClientError = OSError  # type: ignore[assignment,misc]
+
+# What a store raises when it is briefly unreachable or refuses a request: worth a retry,
+# unlike a file that is simply not there (FileNotFoundError, handled on its own).
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -13,6 +34,58 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         raise NotImplementedError("Private files have no URL; serve them through a view.")
+
+
+if S3Storage is not None:
+
+    class PrivateS3Storage(S3Storage):
+        """A private bucket: no ACL of ours (the bucket's own policy, which must block public
+        access, decides), never overwritten (names are random; a clash gets a new name), and
+        no URL — not even a presigned one, which anyone holding it could use until it expired
+        and which would bypass the access record the download views keep."""
+
+        def url(self, name: str | None, parameters: Any = None, expire: Any = None) -> str:
+            raise NotImplementedError("Private files have no URL; serve them through a view.")
+
+
+def private_files_storage(env: Any = os.environ) -> dict[str, Any]:
+    """The STORAGES["default"] entry, from the environment.
+
+    FILE_STORAGE=local (default): files under settings.MEDIA_ROOT on this machine's disk.
+    FILE_STORAGE=s3: S3_BUCKET (required), S3_ENDPOINT_URL (MinIO, Ceph, a local test server;
+    empty for AWS), S3_REGION, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (empty: boto3's own
+    chain — AWS_* variables, an instance or task role), S3_PREFIX (a folder inside the bucket).
+    """
+    kind = env.get("FILE_STORAGE", "local").strip().lower() or "local"
+    if kind == "local":
+        # No fixed location: the storage follows settings.MEDIA_ROOT, even when a test moves it.
+        return {"BACKEND": "imhcpd.storage.PrivateFileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"FILE_STORAGE is 'local' or 's3', not {kind!r}.")
+    bucket = env.get("S3_BUCKET", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET, the private bucket's name.")
+    endpoint = env.get("S3_ENDPOINT_URL", "").strip() or None
+    return {
+        "BACKEND": "imhcpd.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": env.get("S3_REGION", "").strip() or "eu-west-2",
+            "access_key": env.get("S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": env.get("S3_SECRET_ACCESS_KEY", "").strip() or None,
+            "location": env.get("S3_PREFIX", "").strip().strip("/"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": False,
+            # Self-hosted stores usually answer on one host name, not one per bucket.
+            "addressing_style": "path" if endpoint else None,
+            # A download is read into a temporary file that moves to disk past 2 MB, so a
+            # large attachment never sits whole in a web worker's memory.
+            "max_memory_size": 2 * 1024 * 1024,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
 
 
 # Types whose content the upload check verified byte by byte and that browsers show on

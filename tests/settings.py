@@ -35,7 +35,6 @@ STORAGES = {
 }
 # A media folder that outlived its test database would give stored files random suffixes.
 MEDIA_ROOT = os.path.join(_RUN_DIR, "media")
-STORAGES["default"] = {**STORAGES["default"], "OPTIONS": {"location": MEDIA_ROOT}}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0

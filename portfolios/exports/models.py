@@ -11,12 +11,12 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import Storage, default_storage
 from django.db import models
 from django.utils import timezone
 
 from imhcpd.audit import TransitionRecord, freeze_name
 from imhcpd.querysets import owned_by
-from imhcpd.storage import PrivateFileSystemStorage
 
 # No 0/O/1/I/L: codes are read off paper and typed in by hand.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -28,8 +28,10 @@ def new_verification_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def private_storage() -> PrivateFileSystemStorage:
-    return PrivateFileSystemStorage()
+def private_storage() -> Storage:
+    """The configured private store (local disk or S3), the same one attachments use. Lazy,
+    so a worker or web node configured for S3 writes exports where every other node reads."""
+    return default_storage
 
 
 class PortfolioExport(models.Model):

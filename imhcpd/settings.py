@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "imhcpd.middleware.RequireMFAMiddleware",
     # Opening the page a notification points at marks it read.
     "portfolios.supervision.middleware.NotificationSeenMiddleware",
+    "imhcpd.storage.StoreUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "imhcpd.urls"
@@ -290,8 +291,7 @@ def _bootstrap_dir() -> str:
 
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", _bootstrap_dir())]
-# Private files (attachments, exports): local disk or an S3 bucket (FILE_STORAGE, S3_*),
-# never a URL of their own — permission-checked views serve them (no MEDIA_URL route).
+# Private files: local disk or S3 (FILE_STORAGE, S3_*); served by checked views, no MEDIA_URL.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": private_files_storage(),

@@ -8,6 +8,7 @@ public URL: every file goes out through a permission-checked view that streams i
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -15,13 +16,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
+from django.shortcuts import render
 
 try:
+    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
     from storages.backends.s3 import S3Storage
 except ImportError:  # pragma: no cover - the S3 extra is a declared dependency
     S3Storage = None  # type: ignore[assignment,misc]
     BotoCoreError = ClientError = OSError  # type: ignore[assignment,misc]
+
+logger = logging.getLogger(__name__)
 
 # What a store raises when it is briefly unreachable or refuses a request: worth a retry,
 # unlike a file that is simply not there (FileNotFoundError, handled on its own).
@@ -84,6 +89,11 @@ def private_files_storage(env: Any = os.environ) -> dict[str, Any]:
             # large attachment never sits whole in a web worker's memory.
             "max_memory_size": 2 * 1024 * 1024,
             "object_parameters": {"ServerSideEncryption": "AES256"},
+            # A store that does not answer is a transient error for the caller (a retried
+            # export, a 503 page), not a web worker held for minutes.
+            "client_config": Config(
+                connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3}
+            ),
         },
     }
 
@@ -116,3 +126,23 @@ def private_download(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class StoreUnavailableMiddleware:
+    """The object store did not answer (network, credentials, a 5xx): a 503 page that says
+    nothing was lost and to try again, rather than a 500. Local-disk errors are not caught
+    here — an OSError can mean too many things to call them all an outage."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        return self.get_response(request)
+
+    def process_exception(self, request: Any, exception: Exception) -> Any:
+        if S3Storage is None or not isinstance(exception, (BotoCoreError, ClientError)):
+            return None
+        logger.error("file store unavailable: %s", exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "60"
+        return response

@@ -26,6 +26,7 @@ from PIL import Image, ImageOps
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from imhcpd.storage import STORAGE_ERRORS
 from portfolios.models import Attachment
 
 ATTACHMENT_HOST = "http://attachment.invalid/"
@@ -82,13 +83,47 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
 
 
+class AttachmentMissing(Exception):
+    """An image the snapshot embeds is not in the file store (or its record is gone). The
+    export fails with this rather than print a PDF that silently lacks the picture."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(", ".join(names))
+
+
+class StoreUnavailable(Exception):
+    """The file store did not answer while an image was read: worth trying again later."""
+
+
 class SnapshotFetcher(URLFetcher):
-    """Serves fonts from the font folder and the snapshot's own images; refuses the rest."""
+    """Serves fonts from the font folder and the snapshot's own images; refuses the rest.
+
+    WeasyPrint swallows a fetcher's exceptions (it leaves the image out, which is right for an
+    image we will not draw), so a missing file or an unreachable store is also written down
+    here, and `render_pdf` raises it once the layout is over."""
 
     def __init__(self, attachment_ids: set[int]) -> None:
         super().__init__(fail_on_errors=False)
         self.attachment_ids = attachment_ids
         self.font_dir = Path(settings.PDF_FONT_DIR).resolve()
+        self.missing: list[str] = []
+        self.unavailable: list[str] = []
+
+    def _read(self, pk: int) -> bytes:
+        attachment = Attachment.objects.only("file", "filename").filter(pk=pk).first()
+        if attachment is None:
+            self.missing.append(f"attachment {pk}")
+            raise FileNotFoundError(f"attachment {pk} no longer exists")
+        try:
+            with default_storage.open(attachment.file.name, "rb") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            self.missing.append(attachment.filename)
+            raise
+        except STORAGE_ERRORS as exc:
+            self.unavailable.append(f"{attachment.filename}: {exc}")
+            raise
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
@@ -97,9 +132,9 @@ class SnapshotFetcher(URLFetcher):
             pk = int(url.removeprefix(ATTACHMENT_HOST))
             if pk not in self.attachment_ids:
                 raise ValueError(f"attachment {pk} is not part of this export")
-            attachment = Attachment.objects.only("file", "content_type").get(pk=pk)
-            with default_storage.open(attachment.file.name, "rb") as fh:
-                body, content_type = print_sized_image(fh)
+            # Read whole first (uploads are at most 10 MB), so a store error is told apart
+            # from an image Pillow will not draw (whose errors are OSErrors too).
+            body, content_type = print_sized_image(io.BytesIO(self._read(pk)))
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
         if url.startswith("file:"):
             path = Path(url.removeprefix("file://")).resolve()
@@ -189,12 +224,18 @@ def fewer_collections() -> Iterator[None]:
 def render_pdf(
     html: str, attachments: set[int], on_layout: Callable[[int], None] | None = None
 ) -> Rendered:
-    """Title, author, language and dates come from the HTML's <head>."""
+    """Title, author, language and dates come from the HTML's <head>. Raises AttachmentMissing
+    or StoreUnavailable instead of returning a PDF without one of its images."""
     started = time.monotonic()
+    fetcher = SnapshotFetcher(attachments)
     with fewer_collections():
-        document = HTML(
-            string=html, base_url=settings.SITE_URL, url_fetcher=SnapshotFetcher(attachments)
-        ).render(pdf_tags=True)
+        document = HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).render(
+            pdf_tags=True
+        )
+        if fetcher.unavailable:
+            raise StoreUnavailable("; ".join(fetcher.unavailable))
+        if fetcher.missing:
+            raise AttachmentMissing(fetcher.missing)
         laid_out = time.monotonic()
         if on_layout:
             on_layout(len(document.pages))

@@ -26,6 +26,7 @@ from django.utils import timezone
 from imhcpd.audit import transition
 from imhcpd.links import absolute_url
 from imhcpd.models import User
+from imhcpd.storage import STORAGE_ERRORS
 from portfolios.exports import pdf
 from portfolios.exports.models import PortfolioExport, private_storage
 from portfolios.supervision.notifications import notify
@@ -139,11 +140,27 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
 
     html = pdf.render_html(export.snapshot, _meta(export))
     _progress(export, 25, "Laying out the pages")
-    rendered = pdf.render_pdf(
-        html,
-        pdf.attachment_ids(export.snapshot),
-        on_layout=lambda pages: _progress(export, 80, f"Writing {pages} pages"),
-    )
+    try:
+        rendered = pdf.render_pdf(
+            html,
+            pdf.attachment_ids(export.snapshot),
+            on_layout=lambda pages: _progress(export, 80, f"Writing {pages} pages"),
+        )
+    except pdf.StoreUnavailable as exc:
+        raise TransientExportError(f"storage: {exc}") from exc
+    except pdf.AttachmentMissing as exc:
+        # Loud on both sides: the operator's log (a file the database knows of is gone from
+        # the store) and the practitioner's page (which file, and what to do).
+        logger.error("export %s: attachments missing from the file store: %s", export.pk, exc)
+        names = ", ".join(f"“{name}”" for name in exc.names)
+        export_fail(
+            export=export,
+            reason=(
+                f"The PDF was not made: {names} could not be read from the file store. "
+                "Check the item still has the file, then ask for a new PDF."
+            ),
+        )
+        return export
     _progress(export, 92, "Storing the file")
     # Each attempt writes its own file: two overlapping runs (a re-queued message beside the
     # original) must never delete or overwrite the file the winner recorded.
@@ -153,7 +170,7 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
     storage = private_storage()
     try:
         saved = storage.save(name, ContentFile(rendered.pdf))
-    except OSError as exc:
+    except STORAGE_ERRORS as exc:
         raise TransientExportError(f"storage: {exc}") from exc
 
     now = timezone.now()

@@ -23,6 +23,12 @@ as a long-running production worker would be. The last line is one JSON object.
 
 Targets: end to end ≤ 20 s, overhead over the bare render ≤ 25 %, worker peak ≤ 600 MB.
 It exits 0 either way: it measures.
+
+`--throughput` measures something else: exports per minute with 1 and 2 worker processes, ten
+exports of 100-item portfolios queued at once, on PostgreSQL (bench/export_throughput.py).
+
+    .venv/bin/python bench/export.py --throughput               # --workers 1,2 --items 100
+    .venv/bin/python bench/export.py --throughput --separate    # N one-process workers
 """
 
 from __future__ import annotations
@@ -39,12 +45,15 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import export_throughput  # noqa: E402
 from bench.portfolio import CPD_TITLES, PROVIDERS, _text  # noqa: E402
 
+DEFAULT_ITEMS = 300
 TARGET_E2E_S = 20.0
 TARGET_OVERHEAD_PCT = 25.0
 TARGET_RSS_MB = 600.0
@@ -97,95 +106,57 @@ def _big_png(seed: int) -> bytes:
     return out.getvalue()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=300)
-    parser.add_argument("--words", type=int, default=300, help="words per reflection")
-    parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs (median)")
-    parser.add_argument("--save-html", type=Path, help="write the rendered HTML here")
-    parser.add_argument(
-        "--image-items", type=int, default=40, help="items with a large image (0: skip)"
-    )
-    args = parser.parse_args()
+TODAY = dt.date(2026, 11, 1)
 
-    tmp = tempfile.mkdtemp(prefix="imhcpd-bench-export-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    os.environ["IMHCPD_TEST_RUN_DIR"] = tmp
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from competencies.formats import parse_framework
+def competencies(framework: Any) -> tuple[list[str], dict[str, Any]]:
+    """The framework's competency codes in order, and each competency by its code."""
     from competencies.models import Competency
-    from competencies.services import framework_import
-    from imhcpd.celery import app as celery_app
-    from imhcpd.models import User
+
+    found = list(Competency.objects.filter(framework=framework).order_by("order"))
+    return [c.code for c in found], {c.code: c for c in found}
+
+
+def build_portfolio(
+    user: Any, supervisor: Any, framework: Any, *, items: int, words: int, rng: random.Random
+) -> Any:
+    """A portfolio of `items` evidence items through the services: mixed kinds over three
+    years, linked across every competency, a third signed off by `supervisor`."""
     from portfolios import services
-    from portfolios.exports import services as exports
-    from portfolios.exports import worker as export_worker
-    from portfolios.exports.models import PortfolioExport
-    from portfolios.exports.pdf import render_html
-    from portfolios.exports.snapshot import ExportOptions
     from portfolios.supervision.services import evidence_submit, review_sign_off
     from tests.factories import make_portfolio, make_supervision
 
-    if connection.vendor == "sqlite":
-        # Two processes share the file: wait for the other's write lock instead of failing.
-        connection.settings_dict["OPTIONS"]["timeout"] = 30
-    call_command("migrate", verbosity=0)
-    raw = (ROOT / "fixtures" / "imhcf.json").read_bytes()
-    framework = framework_import(data=parse_framework(raw, fmt="json"), activate=True)
-    codes = list(
-        Competency.objects.filter(framework=framework)
-        .order_by("order")
-        .values_list("code", flat=True)
-    )
-    by_code = {c.code: c for c in Competency.objects.filter(framework=framework)}
-
-    print(f"building a portfolio of {args.items} items ({args.words}-word reflections)…")
-    built = time.monotonic()
-    rng = random.Random(6)
-    user = User.objects.create_user(email="bench@example.org", full_name="Bench Practitioner")
-    supervisor = User.objects.create_user(
-        email="bench-supervisor@example.org", full_name="Bench Supervisor"
-    )
+    codes, by_code = competencies(framework)
     portfolio = make_portfolio(user, framework)
     supervision = make_supervision(portfolio, supervisor)
-    today = dt.date(2026, 11, 1)
-    for i in range(args.items):
+    for i in range(items):
         linked = [codes[i % len(codes)], *rng.sample(codes, rng.randrange(0, 2))]
         links = [
             services.LinkInput(competency=by_code[c], rationale=f"This shows {c} in my practice.")
             for c in dict.fromkeys(linked)
         ]
-        date = today - dt.timedelta(days=rng.randrange(3 * 365))
+        date = TODAY - dt.timedelta(days=rng.randrange(3 * 365))
         roll = i % 10
         if roll < 7:
             kind, hours, participatory = "reflective_account", None, None
-            third = args.words // 3
+            third = words // 3
             details = {
                 "what_happened": _text(rng, third),
                 "so_what": _text(rng, third),
-                "now_what": _text(rng, args.words - 2 * third),
+                "now_what": _text(rng, words - 2 * third),
             }
             title = f"Reflection {i + 1}: noticing a baby's cues"
         elif roll < 9:
             kind, hours, participatory = "cpd_activity", Decimal(rng.randrange(2, 29)) / 4, True
-            details = {"provider": rng.choice(PROVIDERS), "learning": _text(rng, args.words)}
+            details = {"provider": rng.choice(PROVIDERS), "learning": _text(rng, words)}
             title = rng.choice(CPD_TITLES)
         else:
             kind, hours, participatory = "supervision", Decimal("1.50"), None
             details = {
                 "supervisor_name": "Clinical supervisor",
                 "format": "individual",
-                "themes": _text(rng, args.words // 2),
-                "learning": _text(rng, args.words // 2),
+                "themes": _text(rng, words // 2),
+                "learning": _text(rng, words // 2),
             }
             title = "Reflective supervision"
         evidence = services.evidence_create(
@@ -204,35 +175,119 @@ def main() -> None:
         if i % 3 == 0:
             submitted = evidence_submit(evidence=evidence, supervision=supervision, by=user)
             review_sign_off(revision=submitted, by=supervisor, declared=True)
+    return portfolio
+
+
+def start_worker(
+    env: dict[str, str],
+    *,
+    name: str,
+    concurrency: int,
+    queues: str | None = None,
+    purge: bool = True,
+    extra: tuple[str, ...] = (),
+) -> subprocess.Popen[bytes]:
+    """A real `celery worker` (prefork) as a separate process, as production runs it."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "imhcpd",
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "WARNING",
+        "--hostname",
+        f"{name}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        *(["--queues", queues] if queues else []),
+        *(["--purge"] if purge else []),
+        *extra,
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def prepare(tmp: str, *, framework: bool = True) -> Any:
+    """Django on the benchmark's database (DATABASE_URL, set by the caller) with a real
+    broker; migrated, and with `framework` the shipped framework imported and returned."""
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ["IMHCPD_TEST_RUN_DIR"] = tmp
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from competencies.formats import parse_framework
+    from competencies.services import framework_import
+
+    if connection.vendor == "sqlite":
+        # Two processes share the file: wait for the other's write lock instead of failing.
+        connection.settings_dict["OPTIONS"]["timeout"] = 30
+    call_command("migrate", verbosity=0)
+    if not framework:
+        return None
+    raw = (ROOT / "fixtures" / "imhcf.json").read_bytes()
+    return framework_import(data=parse_framework(raw, fmt="json"), activate=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, help=f"default {DEFAULT_ITEMS}")
+    parser.add_argument("--words", type=int, default=300, help="words per reflection")
+    parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs (median)")
+    parser.add_argument("--save-html", type=Path, help="write the rendered HTML here")
+    parser.add_argument(
+        "--image-items", type=int, default=40, help="items with a large image (0: skip)"
+    )
+    export_throughput.add_arguments(parser)
+    args = parser.parse_args()
+    if args.throughput:
+        export_throughput.main(args)
+        return
+    args.items = args.items or DEFAULT_ITEMS
+
+    tmp = tempfile.mkdtemp(prefix="imhcpd-bench-export-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
+    framework = prepare(tmp)
+
+    from django.db import connection
+
+    from imhcpd.celery import app as celery_app
+    from imhcpd.models import User
+    from portfolios import services
+    from portfolios.exports import services as exports
+    from portfolios.exports import worker as export_worker
+    from portfolios.exports.models import PortfolioExport
+    from portfolios.exports.pdf import render_html
+    from portfolios.exports.snapshot import ExportOptions
+    from tests.factories import make_portfolio
+
+    print(f"building a portfolio of {args.items} items ({args.words}-word reflections)…")
+    built = time.monotonic()
+    rng = random.Random(6)
+    user = User.objects.create_user(email="bench@example.org", full_name="Bench Practitioner")
+    supervisor = User.objects.create_user(
+        email="bench-supervisor@example.org", full_name="Bench Supervisor"
+    )
+    build_portfolio(user, supervisor, framework, items=args.items, words=args.words, rng=rng)
+    today = TODAY
+    codes, by_code = competencies(framework)
     print(f"  built in {time.monotonic() - built:.1f} s")
 
     settings_db = connection.settings_dict
     env = {**os.environ}
     if settings_db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{settings_db['NAME']}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "imhcpd",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            "imhcpd-bench@%h",
-            "--purge",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    worker = start_worker(env, name="imhcpd-bench", concurrency=1)
     try:
         deadline = time.monotonic() + 120  # a loaded machine starts it slowly
         while not celery_app.control.ping(timeout=1):

@@ -23,6 +23,14 @@ from imhcpd.settings import DATABASES, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The nodes the multi-node test starts share one Redis cache, as production nodes do.
+if os.environ.get("IMHCPD_TEST_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "imhcpd.cache.FailOpenRedisCache",
+            "LOCATION": os.environ["IMHCPD_TEST_CACHE_URL"],
+        }
+    }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The outbox (imhcpd.outbox) sends with this: mail.outbox in-process; a worker started by a
 # test may be given a file backend to count what it sent.

@@ -37,7 +37,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 )
 def render_export(self, export_id: int) -> None:  # type: ignore[no-untyped-def]
     try:
-        worker.export_run(export_id=export_id)
+        worker.export_run(export_id=export_id, node=self.request.hostname or "")
     except (worker.TransientExportError, *TRANSIENT) as exc:
         if self.request.retries >= self.max_retries:
             export = PortfolioExport.objects.filter(pk=export_id).first()

@@ -42,6 +42,8 @@ RENDER_TIME_LIMIT = 300
 # after being queued may simply be on its way, so beat leaves it alone.
 PENDING_GRACE = dt.timedelta(minutes=2)
 HOST = socket.gethostname()
+# How long a worker that took over a job waits for the worker that started it to answer.
+NODE_PING_TIMEOUT = 2.0
 
 
 class TransientExportError(Exception):
@@ -95,9 +97,11 @@ def export_fail(*, export: PortfolioExport, reason: str) -> None:
     )
 
 
-def export_run(*, export_id: int) -> PortfolioExport | None:
+def export_run(*, export_id: int, node: str = "") -> PortfolioExport | None:
     """Render one export. Safe to run twice: a finished export is left alone, a running one
-    (its worker died) is rendered again and its file replaced, never duplicated."""
+    (its worker died) is rendered again and its file replaced, never duplicated. `node` is
+    the Celery worker's name ("name@host"), kept so that a worker on another machine can ask
+    whether this one is still alive."""
     export = (
         PortfolioExport.objects.select_related("owner", "portfolio").filter(pk=export_id).first()
     )
@@ -131,7 +135,7 @@ def export_run(*, export_id: int) -> PortfolioExport | None:
         attempts=export.attempts + 1,
         started_at=timezone.now(),
         worker_pid=os.getpid(),
-        worker_host=HOST,
+        worker_host=node if "@" in node else HOST,
         progress=10,
         stage="Preparing the document",
     )
@@ -227,12 +231,33 @@ def _alive(pid: int) -> bool:
 
 def _abandoned(export: PortfolioExport, *, now: dt.datetime) -> bool:
     """A running export nobody is rendering: past the hard time limit (the pool process was
-    killed by then), or its process seen gone on this very machine (killed, out of memory)."""
+    killed by then), its process seen gone on this very machine (killed, out of memory), or
+    the Celery worker on another machine that started it no longer answering the broker (the
+    machine lost: its job came back to the queue after the visibility timeout)."""
     if export.started_at is None or export.started_at < now - dt.timedelta(
         seconds=RENDER_TIME_LIMIT
     ):
         return True
-    return bool(export.worker_pid and export.worker_host == HOST and not _alive(export.worker_pid))
+    where = export.worker_host
+    if export.worker_pid and where.rpartition("@")[2] == HOST:
+        return not _alive(export.worker_pid)
+    return "@" in where and _node_gone(where)
+
+
+def _node_gone(node: str) -> bool:
+    """True only when the broker was asked and the worker did not answer. A worker that is
+    rendering still answers (its main process handles control messages, the pool child
+    renders); if it cannot be told, the export waits for the hard time limit as before. A
+    wrong "gone" costs a second render, never a second file: only one run can finish it."""
+    from imhcpd.celery import app
+
+    if app.conf.task_always_eager:
+        return False
+    try:
+        return not app.control.ping(destination=[node], timeout=NODE_PING_TIMEOUT)
+    except Exception:  # kombu raises several unrelated types when the broker is unreachable
+        logger.warning("export: could not ask whether %s is alive", node, exc_info=True)
+        return False
 
 
 def _release(export: PortfolioExport, *, detail: str) -> bool:

@@ -200,3 +200,26 @@ def test_beat_and_a_delivery_taking_over_at_once_move_it_once(
     assert worker._release(seen_by_beat, detail="worker lost; re-queued") is False
     export.refresh_from_db()
     assert export.status == Status.DONE
+
+
+def test_a_worker_elsewhere_that_cannot_be_asked_keeps_its_export(
+    practitioner, fake_render, queued, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    # Started by a Celery worker on another machine; with no broker to ask whether it still
+    # answers (eager here), the export waits for the hard time limit rather than be rendered
+    # twice. (tests/imhcpd/test_multi_node.py asks a real broker about a killed worker.)
+    export = _request(practitioner, django_capture_on_commit_callbacks)
+    PortfolioExport.objects.filter(pk=export.pk).update(
+        status=Status.RUNNING,
+        attempts=1,
+        started_at=timezone.now() - dt.timedelta(seconds=20),
+        worker_pid=1234,
+        worker_host="worker-9@another-machine",
+    )
+    worker.export_run(export_id=export.pk, node="worker-1@this-machine")
+    export.refresh_from_db()
+    assert (export.status, export.worker_host, fake_render.calls) == (
+        Status.RUNNING,
+        "worker-9@another-machine",
+        0,
+    )

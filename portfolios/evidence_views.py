@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from competencies.models import Competency
+from imhcpd.pagination import paginate
 from imhcpd.storage import private_download
 from portfolios import archive, confidentiality, selectors, services
 from portfolios.evidence_kinds import (
@@ -61,7 +61,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("competency", "")
     if code:
         items = items.filter(current__links__competency__code=code).distinct()
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(items, request.GET.get("page"), PAGE_SIZE)
     context = {
         "page": page,
         "kinds": EvidenceKind.choices,

@@ -11,7 +11,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms, template
+from django.core.paginator import Page
 from django.forms.formsets import BaseFormSet
+from django.http import QueryDict
 
 register = template.Library()
 
@@ -122,3 +124,58 @@ def midsentence(value: Any) -> str:
     if len(first) > 1 and first.isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+@register.inclusion_tag("components/pagination.html", takes_context=True)
+def pagination(
+    context: template.Context,
+    page: Page,
+    noun: str = "item,items",
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`{% pagination page "result,results" %}` under a paginated list (imhcpd.pagination):
+    Previous, page numbers with gaps, Next, and "Showing 26 to 50 of 1,000 results". Links
+    keep the page's other query parameters (its filters and search), or `params` when the
+    filters came another way (a form posted back); empty ones are left out."""
+    if page is None or not page.has_other_pages():
+        return {"show": False}
+    query = QueryDict(mutable=True)
+    if params is None:
+        request = context.get("request")
+        kept = request.GET if request is not None else QueryDict()
+        for key, values in kept.lists():
+            query.setlist(key, values)
+    else:
+        for key, value in params.items():
+            many = isinstance(value, list | tuple)
+            query.setlist(key, [str(v) for v in value] if many else [str(value or "")])
+    query.pop("page", None)
+    for key in list(query):
+        values = [v for v in query.getlist(key) if str(v).strip()]
+        if values:
+            query.setlist(key, values)
+        else:
+            del query[key]
+
+    def url(number: int) -> str:
+        query["page"] = str(number)
+        return f"?{query.urlencode()}"
+
+    paginator = page.paginator
+    items = [
+        {"ellipsis": True}
+        if number == paginator.ELLIPSIS
+        else {"number": number, "url": url(int(number)), "current": number == page.number}
+        for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
+    singular, _, plural = noun.partition(",")
+    return {
+        "show": True,
+        "items": items,
+        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": url(page.next_page_number()) if page.has_next() else "",
+        "summary": (
+            f"Showing {page.start_index():,} to {page.end_index():,} of {paginator.count:,} "
+            f"{singular if paginator.count == 1 else (plural or singular + 's')}"
+        ),
+    }

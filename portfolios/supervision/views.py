@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imhcpd.invitations import remember_invitee
+from imhcpd.pagination import paginate
 from imhcpd.quotas import check_quota
 from imhcpd.storage import INLINE_TYPES, private_download
 from portfolios import selectors
@@ -190,6 +191,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- The supervisor's side -------------------------------------------------------------------
 
+# Items a page of the review queue: enough to sign off a week's submissions in one go.
+QUEUE_PAGE_SIZE = 50
+
 
 def _queue_page(
     request: HttpRequest, *, bulk_form: BulkSignOffForm | None = None, status: int = 200
@@ -207,7 +211,7 @@ def _queue_page(
         kind=kind,
         domain=int(domain) if domain.isdigit() else None,
     )
-    page = Paginator(queue, 50).get_page(source.get("page"))
+    page = paginate(queue, source.get("page"), QUEUE_PAGE_SIZE)
     context = {
         "active": active,
         "sections": queue_sections(user),

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from imhcpd.pagination import paginate
 from portfolios.services import TransitionError
 from register import selectors, services, wording
 from register.forms import ReasonsForm
@@ -21,6 +22,8 @@ from register.models import Application, ApplicationSnapshot, RegisterEntry
 from register.permissions import register_admin_required
 
 Status = Application.Status
+# Rows a page of the queue and of the entries: a screenful to work through, not the backlog.
+PAGE_SIZE = 50
 
 
 def _application(pk: int) -> Application:
@@ -50,10 +53,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     waiting = request.GET.get("waiting")
     if waiting and waiting.isdigit():
         rows = rows.filter(submitted_at__lte=timezone.now() - dt.timedelta(days=int(waiting)))
-    applications = [
-        (a, wording.status_tag(a.status, for_admin=True))
-        for a in rows.order_by("submitted_at", "pk")
-    ]
+    page = paginate(rows.order_by("submitted_at", "pk"), request.GET.get("page"), PAGE_SIZE)
+    applications = [(a, wording.status_tag(a.status, for_admin=True)) for a in page]
     statuses = [
         (value, wording.status_tag(value, for_admin=True)["words"])
         for value in Status.values
@@ -64,6 +65,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         "register/admin_home.html",
         {
             "applications": applications,
+            "page": page,
             "statuses": statuses,
             "wanted": wanted,
             "level": level,
@@ -269,7 +271,8 @@ def admin_entries(request: HttpRequest) -> HttpResponse:
             status = 400 if item.status != RegisterEntry.Status.REMOVED else 409
         else:
             messages.success(request, f"{item.number} was removed from the register.")
-            return redirect("register:admin_entries")
+            # Back to the same page of the same search: the form posts to the page's own URL.
+            return redirect(request.get_full_path())
     q = request.GET.get("q", "").strip()
     rows = RegisterEntry.objects.order_by("name", "number")
     if q:
@@ -277,6 +280,6 @@ def admin_entries(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "register/admin_entries.html",
-        {"entries": rows[:200], "q": q},
+        {"entries": paginate(rows, request.GET.get("page"), PAGE_SIZE), "q": q},
         status=status,
     )

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from imhcpd.pagination import paginate
 from imhcpd.roles import is_register_admin
 from portfolios.services import TransitionError
 from register import services
@@ -84,6 +85,8 @@ def reference(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- The public register ---------------------------------------------------------------------
 
+PAGE_SIZE = 25
+
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
@@ -100,7 +103,7 @@ def search(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(level=data["level"])
         if data["region"]:
             rows = rows.filter(region=data["region"])
-        results = list(rows.order_by("name", "number")[:200])
+        results = paginate(rows.order_by("name", "number"), request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "register/search.html",

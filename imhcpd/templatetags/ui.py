@@ -162,10 +162,17 @@ def pagination(
         return f"?{query.urlencode()}"
 
     paginator = page.paginator
+    # On a phone only the current page and its neighbours are shown between Previous and
+    # Next (`far` items are hidden below 576 px), so the row fits 375 px without wrapping.
     items = [
-        {"ellipsis": True}
+        {"ellipsis": True, "far": True}
         if number == paginator.ELLIPSIS
-        else {"number": number, "url": url(int(number)), "current": number == page.number}
+        else {
+            "number": number,
+            "url": url(int(number)),
+            "current": number == page.number,
+            "far": abs(int(number) - page.number) > 1,
+        }
         for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     ]
     singular, _, plural = noun.partition(",")

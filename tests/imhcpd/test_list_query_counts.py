@@ -331,6 +331,9 @@ def test_the_component_draws_gov_uk_pagination() -> None:
     numbers = re.findall(r'aria-label="Page (\d+)"', html)
     assert numbers == ["1", "19", "20", "21", "40"]
     assert html.count("&hellip;") == 2
+    # On a phone: Previous, the current page and its neighbours, Next (one row at 375 px).
+    hidden = re.findall(r'd-none d-sm-block"><a [^>]*aria-label="Page (\d+)"', html)
+    assert hidden == ["1", "40"]
     assert 'aria-current="page" aria-label="Page 20"' in html
     # The search is kept, the old page number and the empty filter are not.
     assert 'href="?q=infant+cues&amp;page=19" rel="prev"' in html

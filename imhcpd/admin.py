@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from imhcpd.erasure import account_erase
-from imhcpd.models import AccountErasure, User
+from imhcpd.models import AccountErasure, FileRemoval, User
 
 
 class ReadOnly:
@@ -77,3 +77,12 @@ class UserAdmin(BaseUserAdmin):
 class AccountErasureAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["account_id", "erased_at", "by_account_id", "by_self"]
     readonly_fields = ["account_id", "by_account_id", "by_self", "erased_at", "summary"]
+
+
+@admin.register(FileRemoval)
+class FileRemovalAdmin(ReadOnly, admin.ModelAdmin):
+    """Files waiting to be removed because the store was away (imhcpd.files): normally empty;
+    rows that stay, with many attempts, need an operator to look at the store."""
+
+    list_display = ("name", "reason", "created_at", "attempts", "last_error")
+    list_filter = ("reason",)

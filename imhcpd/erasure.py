@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.apps import apps
-from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from imhcpd.audit import TransitionRecord
+from imhcpd.files import remove_later
 from imhcpd.models import AccountErasure, User
 
 logger = logging.getLogger(__name__)
@@ -43,12 +43,12 @@ class Erasure:
     user: User
     by: User | None
     at: Any = field(default_factory=timezone.now)
-    files: list[tuple[Storage, str]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def remove_file_after_commit(self, name: str, storage: Storage | None = None) -> None:
+    def remove_file_after_commit(self, name: str) -> None:
         if name:
-            self.files.append((storage or default_storage, name))
+            self.files.append(name)
 
     def count(self, what: str, n: int) -> None:
         if n:
@@ -126,18 +126,10 @@ def account_erase(*, user: User, by: User | None) -> AccountErasure:
             summary=dict(sorted(erasure.counts.items())),
         )
         user.delete()
-        files = list(erasure.files)
-        transaction.on_commit(lambda: _remove_files(files))
+        # Written with the deletion; removed from the store after it commits, or by beat
+        # later if the store is away then (imhcpd.files).
+        remove_later(erasure.files, reason="account closed")
     return record
-
-
-def _remove_files(files: list[tuple[Storage, str]]) -> None:
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except OSError:
-            # The account is gone either way; a file left behind is logged for an operator.
-            logger.exception("Could not remove %s after an account erasure", name)
 
 
 # --- The data download ----------------------------------------------------------------------

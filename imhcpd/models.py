@@ -86,3 +86,22 @@ class AccountErasure(models.Model):
 
     def __str__(self) -> str:
         return f"Account #{self.account_id} closed {self.erased_at:%Y-%m-%d}"
+
+
+class FileRemoval(models.Model):
+    """A stored file that must go — an erased account's, an expired export's — written in the
+    transaction that decides it (`imhcpd.files.remove_later`). If the file store is away when
+    that commits, the row stays and beat tries again: the removal is delayed, never forgotten.
+    Holds only the random storage name, no personal data."""
+
+    name = models.CharField(max_length=255)
+    reason = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reason})"

@@ -48,6 +48,10 @@ def beat_schedule(*, outbox_retry_minutes: int) -> dict[str, dict[str, object]]:
             "task": "portfolios.exports.revalidation.tasks.send_revalidation_reminders",
             "schedule": crontab(hour=8, minute=30),
         },
+        "retry-file-removals": {
+            "task": "imhcpd.tasks.retry_file_removals",
+            "schedule": 10 * 60,
+        },
         "expire-exports": {
             "task": "portfolios.exports.tasks.expire_exports",
             "schedule": 6 * 60 * 60,

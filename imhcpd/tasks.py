@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from mailer.models import RESULT_DONT_SEND, RESULT_FAILURE, RESULT_SUCCESS, MessageLog
 
-from imhcpd import outbox
+from imhcpd import files, outbox
 
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
@@ -38,6 +38,12 @@ def purge_mail_log(*, days: int = 30) -> int:
     return MessageLog.objects.purge_old_entries(
         days, result_codes=[RESULT_SUCCESS, RESULT_DONT_SEND, RESULT_FAILURE]
     )
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def retry_file_removals() -> int:
+    # Files an erasure or expiry could not remove at the time (the store was away).
+    return files.remove_pending()
 
 
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)

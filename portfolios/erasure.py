@@ -23,10 +23,9 @@ def erase(erasure: Erasure) -> None:
     names = set(attachments.values_list("file", flat=True))
     for portfolio_id in Portfolio.objects.for_owner(user).values_list("pk", flat=True):
         folder = f"attachments/{portfolio_id}"
-        if default_storage.exists(folder):
-            names.update(f"{folder}/{f}" for f in default_storage.listdir(folder)[1])
+        names.update(_stored_in(folder))
     for name in sorted(names):
-        erasure.remove_file_after_commit(name, default_storage)
+        erasure.remove_file_after_commit(name)
 
     erasure.count(
         "evidence history rows kept with a frozen name",
@@ -38,3 +37,11 @@ def erase(erasure: Erasure) -> None:
     # revisions and supervisions are removed by the supervision step, which runs first.
     EvidenceRevision.objects.for_owner(user).exclude(submitted_to=None).update(submitted_to=None)
     erasure.count("evidence items", Evidence.objects.for_owner(user).update(current=None))
+
+
+def _stored_in(folder: str) -> list[str]:
+    # Listed, not checked with exists(): an object store has no folders, only name prefixes.
+    try:
+        return [f"{folder}/{name}" for name in default_storage.listdir(folder)[1]]
+    except FileNotFoundError:
+        return []

@@ -15,6 +15,7 @@ without a file, and a second table would have to be kept in step with every issu
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from imhcpd.erasure import ArchiveFile, Erasure, frozen_name
@@ -35,15 +36,15 @@ ISSUED = (Status.DONE, Status.EXPIRED)
 
 def erase(erasure: Erasure) -> None:
     user = erasure.user
-    storage = private_storage()
     exports = PortfolioExport.objects.for_owner(user)
     names = set(exports.exclude(file="").values_list("file", flat=True))
-    # Files of earlier attempts or overlapping runs live in the same folder (worker.py).
+    # Files of earlier attempts or overlapping runs live in the same folder (worker.py);
+    # listed, not checked with exists(): an object store has no folders, only prefixes.
     folder = f"exports/{user.pk}"
-    if storage.exists(folder):
-        names.update(f"{folder}/{f}" for f in storage.listdir(folder)[1])
+    with contextlib.suppress(FileNotFoundError):
+        names.update(f"{folder}/{f}" for f in private_storage().listdir(folder)[1])
     for name in sorted(names):
-        erasure.remove_file_after_commit(name, storage)
+        erasure.remove_file_after_commit(name)
 
     issued = exports.filter(status__in=ISSUED).exclude(file_sha256="")
     issued.filter(issued_to_name="").update(issued_to_name=frozen_name(user))

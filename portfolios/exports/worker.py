@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imhcpd.audit import transition
+from imhcpd.files import remove_later
 from imhcpd.links import absolute_url
 from imhcpd.models import User
 from imhcpd.storage import STORAGE_ERRORS
@@ -346,15 +347,16 @@ def expire_exports(*, now: dt.datetime | None = None) -> int:
         status__in=(Status.DONE, Status.FAILED), expires_at__lt=now
     ):
         name = export.file.name
-        if _move(
-            export,
-            (Status.DONE, Status.FAILED),
-            Status.EXPIRED,
-            detail="file removed after the retention period",
-            file="",
-            snapshot={},
-        ):
-            if name:
-                private_storage().delete(name)
-            count += 1
+        with transaction.atomic():
+            if _move(
+                export,
+                (Status.DONE, Status.FAILED),
+                Status.EXPIRED,
+                detail="file removed after the retention period",
+                file="",
+                snapshot={},
+            ):
+                # Gone from the store after the commit, or by beat later if it is away then.
+                remove_later([name], reason="export expired")
+                count += 1
     return count

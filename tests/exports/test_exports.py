@@ -991,13 +991,16 @@ def test_an_export_whose_worker_was_lost_is_queued_again(
 
 
 def test_an_expired_export_loses_its_file_but_stays_verifiable(
-    client, practitioner, done_export
+    client, practitioner, done_export, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     original = stored_bytes(done_export)
     name = done_export.file.name
     with time_machine.travel(timezone.now() + dt.timedelta(days=29), tick=False):
         assert worker.expire_exports() == 0
-    with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert tasks.expire_exports.apply().get() == 1
     done_export.refresh_from_db()
     assert done_export.status == Status.EXPIRED
@@ -1199,3 +1202,36 @@ def test_the_fetcher_serves_fonts_data_and_the_exports_own_attachments(
     assert font.read() == b"font bytes"
     font.close()
     assert fetcher.fetch("data:text/plain;base64,aGVsbG8=").read() == b"hello"
+
+
+def test_an_expired_file_the_store_would_not_remove_is_removed_later(
+    practitioner, done_export, monkeypatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from imhcpd.models import FileRemoval
+    from imhcpd.storage import PrivateFileSystemStorage
+    from imhcpd.tasks import retry_file_removals
+
+    name = done_export.file.name
+    real_delete = PrivateFileSystemStorage.delete
+
+    def refused(self, name: str) -> None:  # type: ignore[no-untyped-def]
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(PrivateFileSystemStorage, "delete", refused)
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert worker.expire_exports() == 1
+    done_export.refresh_from_db()
+    assert done_export.status == Status.EXPIRED
+    assert private_storage().exists(name)
+    waiting = FileRemoval.objects.get()
+    assert (waiting.name, waiting.reason, waiting.attempts) == (name, "export expired", 1)
+    assert "read-only file system" in waiting.last_error
+
+    # Beat's next round, with the store writable again.
+    monkeypatch.setattr(PrivateFileSystemStorage, "delete", real_delete)
+    assert retry_file_removals.apply().get() == 1
+    assert not private_storage().exists(name)
+    assert not FileRemoval.objects.exists()

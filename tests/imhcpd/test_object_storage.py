@@ -280,3 +280,33 @@ def test_closing_the_account_removes_its_objects(  # type: ignore[no-untyped-def
         account_erase(user=practitioner, by=None)
 
     assert server.keys(bucket) == [kept.file.name]
+
+
+def test_files_the_store_could_not_remove_at_closure_are_removed_when_it_is_back(  # type: ignore[no-untyped-def]
+    practitioner, settings, s3, django_capture_on_commit_callbacks
+) -> None:
+    from imhcpd.models import FileRemoval
+    from imhcpd.tasks import retry_file_removals
+
+    server, bucket = s3
+    working = settings.STORAGES
+    attach(practitioner)
+    attach(practitioner, name="second.jpg")
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        account_erase(user=practitioner, by=None)
+    # The store goes away between the commit and the removal.
+    broken = private_files_storage(
+        {**server.environment(bucket), "S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    )
+    settings.STORAGES = {**working, "default": broken}
+    for callback in after_commit:
+        callback()
+    assert len(server.keys(bucket)) == 2
+    assert (
+        list(FileRemoval.objects.values_list("reason", "attempts")) == [("account closed", 1)] * 2
+    )
+
+    settings.STORAGES = working
+    assert retry_file_removals.apply().get() == 2
+    assert server.keys(bucket) == []
+    assert not FileRemoval.objects.exists()

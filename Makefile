@@ -52,6 +52,11 @@ bench: install
 bench-export: install
 	$(BIN)/python bench/export.py
 
+# Exports per minute with 1 and 2 worker processes (PostgreSQL imhcpd_bench_export, Redis db 12).
+.PHONY: bench-export-throughput
+bench-export-throughput: install
+	$(BIN)/python bench/export.py --throughput $(BENCH_EXPORT_ARGS)
+
 # Signed-in users against gunicorn (DEBUG off) on PostgreSQL + Redis; BENCH_LOAD_ARGS to resize.
 .PHONY: bench-load
 bench-load: install

@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/framework_pages.py
 	$(BIN)/python bench/portfolio.py
 	$(BIN)/python bench/team_page.py
+	$(BIN)/python bench/list_pages.py
 
 # A real Celery worker on Redis renders a 300-item portfolio.
 bench-export: install

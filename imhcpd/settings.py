@@ -147,8 +147,7 @@ TEMPLATES = [
 
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
-if not os.environ.get("DATABASE_URL"):
-    # The embedded default: a SQLite file that needs its folder on a fresh clone.
+if not os.environ.get("DATABASE_URL"):  # the embedded SQLite file needs its folder
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
@@ -157,8 +156,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # `make run` has runserver and the worker on one file (imhcpd.embedded says how).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # runserver + worker on one file
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_SHARED_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -178,6 +176,8 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions written to the database, read from the cache: no session query a page (bench/load.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts -------------------------------------------------------------
 

@@ -88,7 +88,11 @@ def linked_competency_ids(portfolio: Portfolio) -> set[int]:
     return set(
         EvidenceLink.objects.filter(
             revision__evidence__portfolio=portfolio, revision__evidence__current=F("revision")
-        ).values_list("competency_id", flat=True)
+        )
+        # A set: no ordering, so no join to competencies and no sort (Meta.ordering adds both).
+        .order_by()
+        .values_list("competency_id", flat=True)
+        .distinct()
     )
 
 
@@ -100,7 +104,10 @@ def signed_off_competency_ids(portfolio: Portfolio, level: int) -> set[int]:
             revision__status=EvidenceRevision.Status.SIGNED_OFF,
             revision__signed_off_level__gte=level,
             accepted=True,  # the supervisor may untick links they do not agree with
-        ).values_list("competency_id", flat=True)
+        )
+        .order_by()
+        .values_list("competency_id", flat=True)
+        .distinct()
     )
 
 

@@ -176,8 +176,8 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions written to the database, read from the cache: no session query a page (bench/load.py).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Not cached_db: its fail-open cache could outlive a sign-out made during a Redis outage.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts -------------------------------------------------------------
 

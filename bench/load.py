@@ -39,6 +39,7 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import ensure_database  # noqa: E402
 from bench.portfolio import evidence_specs  # noqa: E402
 
 PASSWORD = "load-benchmark-password-7f3a"  # noqa: S105 - throwaway accounts in a throwaway db
@@ -70,23 +71,6 @@ PRACTITIONER_MIX = dict(
 SUPERVISOR_MIX = dict(
     review_queue=3, review_page=3, framework_overview=1, framework_competency=1, register_search=1
 )
-
-
-def ensure_database(url: str, rebuild: bool) -> None:
-    """Create the database on its server when missing (or drop it first with --rebuild)."""
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(parts._replace(path="/postgres").geturl())
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        if rebuild:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def build(args: argparse.Namespace, size: str) -> float:

@@ -34,7 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+
+from bench.common import ensure_database
 
 TARGET_RATIO = 1.7
 DEFAULT_ITEMS = 100
@@ -60,25 +61,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--rebuild", action="store_true", help="drop the database and build")
     group.add_argument("--build-only", action="store_true", help="build the data, then stop")
-
-
-def _ensure_database(url: str, rebuild: bool) -> bool:
-    """Create the database when missing (dropped first with `rebuild`); True if it is new."""
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(parts._replace(path="/postgres").geturl())
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        if rebuild:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        new = cur.fetchone() is None
-        if new:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return new
 
 
 def _children(pids: set[int]) -> list[int]:
@@ -298,7 +280,7 @@ def main(args: argparse.Namespace) -> None:
         raise SystemExit("the throughput mode runs on PostgreSQL (DATABASE_URL=postgres://…)")
     from bench.export import prepare
 
-    new = _ensure_database(os.environ["DATABASE_URL"], args.rebuild)
+    new = ensure_database(os.environ["DATABASE_URL"], args.rebuild)
     tmp = tempfile.mkdtemp(prefix="imhcpd-bench-export-")
     if new:
         framework = prepare(tmp)

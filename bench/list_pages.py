@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +33,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import median_get_ms  # noqa: E402
 
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/imhcpd_bench_lists"
 # page: (url, rows at the short size, rows at the long size)
@@ -139,14 +140,6 @@ def main() -> None:
         bulk_evidence(portfolio, size["evidence_list"], start=portfolio.evidence.count())
         return time.perf_counter() - start
 
-    def timed(client: Client, url: str) -> float:
-        samples = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - start)
-        return round(statistics.median(samples) * 1000, 1)
-
     results: dict[str, dict[str, float | int]] = {name: {} for name in PAGES}
     sql: dict[tuple[str, int], list[str]] = {}
     built: list[float] = []
@@ -163,11 +156,11 @@ def main() -> None:
             sql[(name, n)] = [q["sql"] for q in ctx.captured_queries]
             row = results[name]
             row[f"queries_{n}"] = len(ctx.captured_queries)
-            row[f"median_ms_{n}"] = timed(client, url)
+            row[f"median_ms_{n}"] = round(median_get_ms(client, url, args.repeat), 1)
             if step:  # past the end answers with the last page (imhcpd.pagination)
                 last = f"{url}{'&' if '?' in url else '?'}page=999999"
                 assert b'aria-current="page"' in client.get(last).content, last
-                row[f"median_ms_{n}_last_page"] = timed(client, last)
+                row[f"median_ms_{n}_last_page"] = round(median_get_ms(client, last, args.repeat), 1)
 
     print(f"IMH CPD list pages ({connection.vendor}, median of {args.repeat} requests)")
     print(f"  built the short lists in {built[0]:.1f} s, the long ones in {built[1]:.1f} s")

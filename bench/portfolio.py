@@ -22,7 +22,6 @@ import json
 import os
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import median_get_ms  # noqa: E402
 
 SMALL = 10
 MAX_QUERIES = 15
@@ -370,14 +371,6 @@ def main() -> None:
     covered = linked.values("competency").distinct().count()
     assert covered == len(competencies) or args.items < len(competencies), covered
 
-    def timed(client: Client, url: str) -> float:
-        samples = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - start)
-        return statistics.median(samples) * 1000
-
     queries: dict[tuple[str, int], list[str]] = {}
     results: dict[str, dict[str, float | int]] = {
         name: dict.fromkeys(
@@ -401,7 +394,7 @@ def main() -> None:
                 client.get(url)
             queries[(name, n)] = [q["sql"] for q in captured.captured_queries]
             results[name][f"queries_{n}"] = len(captured)
-            results[name][f"median_ms_{n}"] = round(timed(client, url), 1)
+            results[name][f"median_ms_{n}"] = round(median_get_ms(client, url, args.repeat), 1)
 
     # --- Report -------------------------------------------------------------------
     big = args.items

@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import median_get_ms  # noqa: E402
 
 SIZES = (3, 50)
 ROLES = ("senior_clinician", "clinician", "parent_infant_specialist", "support")
@@ -123,14 +123,9 @@ def main() -> None:
                 client.get(url)
             # Read now: the next request empties the connection's query log.
             captured = [q["sql"] for q in ctx.captured_queries]
-            samples = []
-            for _ in range(args.repeat):
-                start = time.perf_counter()
-                client.get(url)
-                samples.append(time.perf_counter() - start)
             row = results.setdefault(name, {})
             row[f"queries_{size}"] = len(captured)
-            row[f"median_ms_{size}"] = round(statistics.median(samples) * 1000, 1)
+            row[f"median_ms_{size}"] = round(median_get_ms(client, url, args.repeat), 1)
             if name == "team":
                 sql[size] = captured
 

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -41,6 +42,34 @@ def queued(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
 
 def _request(practitioner, capture, **options) -> PortfolioExport:  # type: ignore[no-untyped-def]
     return request_export(practitioner, capture, **options)
+
+
+RunningFactory = Callable[..., PortfolioExport]
+
+
+@pytest.fixture
+def running(practitioner, queued, django_capture_on_commit_callbacks) -> RunningFactory:  # type: ignore[no-untyped-def]
+    """An export requested (and accepted by the broker), then marked as a worker's start
+    leaves it: RUNNING on its first attempt since `started_at`, held by `worker_pid` on
+    `worker_host` (by default a process on another machine)."""
+
+    def make(
+        *,
+        started_at: dt.datetime,
+        worker_pid: int | None = 1234,
+        worker_host: str = "another-machine",
+    ) -> PortfolioExport:
+        export = _request(practitioner, django_capture_on_commit_callbacks)
+        PortfolioExport.objects.filter(pk=export.pk).update(
+            status=Status.RUNNING,
+            attempts=1,
+            started_at=started_at,
+            worker_pid=worker_pid,
+            worker_host=worker_host,
+        )
+        return export
+
+    return make
 
 
 def test_a_backlog_the_broker_accepted_is_never_queued_again(
@@ -106,19 +135,10 @@ def test_a_retried_export_whose_hand_over_failed_is_queued_again(
     assert accepted == [export.pk]
 
 
-def test_a_second_delivery_leaves_a_running_export_alone(
-    practitioner, fake_render, queued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    export = _request(practitioner, django_capture_on_commit_callbacks)
+def test_a_second_delivery_leaves_a_running_export_alone(running, fake_render, queued) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
     # Another worker (another machine) started it a minute ago and is still rendering.
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING,
-        attempts=1,
-        started_at=now - dt.timedelta(minutes=1),
-        worker_pid=1234,
-        worker_host="another-machine",
-    )
+    export = running(started_at=now - dt.timedelta(minutes=1))
     worker.export_run(export_id=export.pk)
     export.refresh_from_db()
     assert (export.status, export.attempts, fake_render.calls) == (Status.RUNNING, 1, 0)
@@ -128,17 +148,8 @@ def test_a_second_delivery_leaves_a_running_export_alone(
     assert queued == [export.pk]
 
 
-def test_a_running_export_is_taken_over_after_its_hard_time_limit(
-    practitioner, fake_render, queued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    export = _request(practitioner, django_capture_on_commit_callbacks)
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING,
-        attempts=1,
-        started_at=timezone.now() - LIMIT - dt.timedelta(seconds=1),
-        worker_pid=1234,
-        worker_host="another-machine",
-    )
+def test_a_running_export_is_taken_over_after_its_hard_time_limit(running, fake_render) -> None:  # type: ignore[no-untyped-def]
+    export = running(started_at=timezone.now() - LIMIT - dt.timedelta(seconds=1))
     worker.export_run(export_id=export.pk)
     export.refresh_from_db()
     assert (export.status, export.attempts, fake_render.calls) == (Status.DONE, 2, 1)
@@ -151,15 +162,12 @@ def test_a_running_export_is_taken_over_after_its_hard_time_limit(
 
 
 def test_a_running_export_whose_process_died_here_is_taken_over_at_once(
-    practitioner, fake_render, queued, django_capture_on_commit_callbacks
+    running, fake_render
 ) -> None:  # type: ignore[no-untyped-def]
     # The pool child was killed (out of memory): its message comes back to this machine.
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    export = _request(practitioner, django_capture_on_commit_callbacks)
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING,
-        attempts=1,
+    export = running(
         started_at=timezone.now() - dt.timedelta(seconds=20),
         worker_pid=gone.pid,
         worker_host=worker.HOST,
@@ -169,13 +177,8 @@ def test_a_running_export_whose_process_died_here_is_taken_over_at_once(
     assert (export.status, export.attempts) == (Status.DONE, 2)
 
 
-def test_a_live_process_here_keeps_its_export(
-    practitioner, fake_render, queued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    export = _request(practitioner, django_capture_on_commit_callbacks)
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING,
-        attempts=1,
+def test_a_live_process_here_keeps_its_export(running, fake_render) -> None:  # type: ignore[no-untyped-def]
+    export = running(
         started_at=timezone.now() - dt.timedelta(seconds=20),
         worker_pid=os.getppid(),
         worker_host=worker.HOST,
@@ -185,13 +188,10 @@ def test_a_live_process_here_keeps_its_export(
     assert (export.status, fake_render.calls) == (Status.RUNNING, 0)
 
 
-def test_beat_and_a_delivery_taking_over_at_once_move_it_once(
-    practitioner, fake_render, queued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    export = _request(practitioner, django_capture_on_commit_callbacks)
-    stale = timezone.now() - LIMIT - dt.timedelta(minutes=5)
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING, attempts=1, started_at=stale
+def test_beat_and_a_delivery_taking_over_at_once_move_it_once(running, fake_render) -> None:  # type: ignore[no-untyped-def]
+    # Nobody recorded as holding it: only the time limit decides.
+    export = running(
+        started_at=timezone.now() - LIMIT - dt.timedelta(minutes=5), worker_pid=None, worker_host=""
     )
     seen_by_beat = PortfolioExport.objects.get(pk=export.pk)
     # A delivery takes it over and starts again first...
@@ -202,18 +202,12 @@ def test_beat_and_a_delivery_taking_over_at_once_move_it_once(
     assert export.status == Status.DONE
 
 
-def test_a_worker_elsewhere_that_cannot_be_asked_keeps_its_export(
-    practitioner, fake_render, queued, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_elsewhere_that_cannot_be_asked_keeps_its_export(running, fake_render) -> None:  # type: ignore[no-untyped-def]
     # Started by a Celery worker on another machine; with no broker to ask whether it still
     # answers (eager here), the export waits for the hard time limit rather than be rendered
     # twice. (tests/imhcpd/test_multi_node.py asks a real broker about a killed worker.)
-    export = _request(practitioner, django_capture_on_commit_callbacks)
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=Status.RUNNING,
-        attempts=1,
+    export = running(
         started_at=timezone.now() - dt.timedelta(seconds=20),
-        worker_pid=1234,
         worker_host="worker-9@another-machine",
     )
     worker.export_run(export_id=export.pk, node="worker-1@this-machine")

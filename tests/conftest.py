@@ -29,6 +29,30 @@ from tests.factories import (
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "imhcf.json"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a test outside tests/browser/ that asks for `page`, before anything runs.
+
+    pytest-playwright takes any `page` argument (a fixture or a parametrize name alike) for
+    its browser page and parametrises the test over browsers; pytest then groups it with the
+    live-server tests, whose flush runs among the database tests and removes the rows the
+    migrations ship (groups, the framework), so unrelated tests fail later in the run.
+    """
+    strays = [
+        item.nodeid
+        for item in items
+        if "page" in getattr(item, "fixturenames", ())
+        and BROWSER_TESTS not in Path(item.path).parents
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "these tests take an argument named 'page', which pytest-playwright treats as its "
+            "browser page (and the browser tests' database flush then runs among the "
+            "database tests); rename the argument (e.g. 'page_number'), or move a real "
+            "browser test to tests/browser/:\n  " + "\n  ".join(strays)
+        )
 
 
 @cache

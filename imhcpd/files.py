@@ -33,12 +33,12 @@ def remove_later(names: Iterable[str], *, reason: str) -> None:
 
 
 def remove_pending(*, ids: list[int] | None = None) -> int:
-    """Try the waiting removals (these `ids`, or the oldest first); returns how many went."""
-    pending = FileRemoval.objects.all()
-    if ids is not None:
-        pending = pending.filter(pk__in=ids)
+    """Try the waiting removals: all of these `ids` (what a commit just asked for, however
+    many), or else the oldest BATCH (beat's retry); returns how many went."""
+    pending = FileRemoval.objects.order_by("pk")
+    rows = pending.filter(pk__in=ids).iterator() if ids is not None else pending[:BATCH]
     done = 0
-    for row in pending[:BATCH]:
+    for row in rows:
         try:
             default_storage.delete(row.name)
         except STORAGE_ERRORS as exc:

@@ -6,7 +6,10 @@ class CompetenciesConfig(AppConfig):
     verbose_name = "Competency framework"
 
     def ready(self) -> None:
+        from competencies.content import connect_signals
         from imhcpd.navigation import register_link
+
+        connect_signals()
 
         register_link(
             "framework",

@@ -5,13 +5,15 @@ Each function issues a fixed number of queries whatever the framework's size.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from competencies.content import framework_content
 from competencies.formats import CompetencyData, DomainData, FrameworkData, Ids, LevelData
 from competencies.models import Competency, Descriptor, Domain, Framework, Level
 
@@ -42,18 +44,17 @@ def active_framework_summary() -> FrameworkSummary | None:
     framework = active_framework()
     if framework is None:
         return None
+    content = framework_content(framework)
     return FrameworkSummary(
-        framework=framework,
-        levels=list(framework.levels.all()),
-        domains=list(framework.domains.annotate(competency_count=Count("competencies"))),
+        framework=framework, levels=list(content.levels), domains=list(content.domains)
     )
 
 
 def level_or_404(framework: Framework, number: int) -> Level:
-    try:
-        return framework.levels.get(number=number)
-    except Level.DoesNotExist:
-        raise Http404(f"Level {number} is not part of this framework.") from None
+    level = framework_content(framework).level(number)
+    if level is None:
+        raise Http404(f"Level {number} is not part of this framework.")
+    return level
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,15 @@ class CompetencyGroup:
 def domain_at_level(
     framework: Framework, number: int, level: Level
 ) -> tuple[Domain, list[CompetencyGroup]]:
-    try:
-        domain = framework.domains.get(number=number)
-    except Domain.DoesNotExist:
-        raise Http404(f"Domain {number} is not part of this framework.") from None
-    competencies = list(
-        domain.competencies.prefetch_related(
-            Prefetch(
-                "descriptors", queryset=Descriptor.objects.filter(level=level), to_attr="at_level"
-            )
-        )
-    )
-    for competency in competencies:
-        competency.descriptor = competency.at_level[0] if competency.at_level else None
+    content = framework_content(framework)
+    domain = content.domain(number)
+    if domain is None:
+        raise Http404(f"Domain {number} is not part of this framework.")
+    competencies = []
+    for shared in content.in_domain(domain):
+        competency = copy.copy(shared)  # the content is shared: this page's attribute is not
+        competency.descriptor = content.descriptor(shared, level.number)
+        competencies.append(competency)
     groups = [
         CompetencyGroup(heading=heading, competencies=list(items))
         for heading, items in groupby(competencies, key=lambda c: c.group)
@@ -85,14 +82,13 @@ def domain_at_level(
     return domain, groups
 
 
-def competency_or_404(framework: Framework, code: str) -> Competency:
-    queryset = framework.competencies.select_related("domain").prefetch_related(
-        Prefetch("descriptors", queryset=Descriptor.objects.select_related("level"))
-    )
-    try:
-        return queryset.get(code=code)
-    except Competency.DoesNotExist:
-        raise Http404(f"There is no competency {code} in this framework.") from None
+def competency_or_404(framework: Framework | int, code: str) -> Competency:
+    """The competency with its domain and descriptors (each with its level), from the
+    framework's content held in memory: shared, so read it and do not change it."""
+    competency = framework_content(framework).competency(code)
+    if competency is None:
+        raise Http404(f"There is no competency {code} in this framework.")
+    return competency
 
 
 SEARCH_MAX_LENGTH = 200

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from competencies import selectors
+from competencies.content import framework_content
 from competencies.forms import SearchForm
 from imhcpd.navigation import navigation_for
 
@@ -34,13 +35,14 @@ def domain_detail(request: HttpRequest, number: int, level: int = 1) -> HttpResp
     framework = selectors.active_framework_or_404()
     chosen = selectors.level_or_404(framework, level)
     domain, groups = selectors.domain_at_level(framework, number, chosen)
+    content = framework_content(framework)
     context = {
         "framework": framework,
         "domain": domain,
         "groups": groups,
         "level": chosen,
-        "levels": list(framework.levels.all()),
-        "domains": list(framework.domains.all()),
+        "levels": list(content.levels),
+        "domains": list(content.domains),
     }
     return render(request, "competencies/domain.html", context)
 

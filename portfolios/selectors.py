@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from competencies.content import framework_content
 from competencies.models import Competency, Descriptor, Domain
 from portfolios.models import (
     DevelopmentGoal,
@@ -144,11 +145,7 @@ def status_of(assessment: SelfAssessment | None, linked: bool, signed_off: bool)
 def competency_states(portfolio: Portfolio, level: int | None = None) -> list[CompetencyState]:
     """Every competency of the portfolio's framework with its status (four queries)."""
     level = level or portfolio.target_level
-    competencies = list(
-        Competency.objects.filter(framework_id=portfolio.framework_id)
-        .select_related("domain")
-        .order_by("order")
-    )
+    competencies = framework_content(portfolio.framework_id).competencies
     latest = latest_self_assessments(portfolio, level)
     linked = linked_competency_ids(portfolio)
     signed = signed_off_competency_ids(portfolio, level)

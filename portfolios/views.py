@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from competencies.models import Competency
-from competencies.selectors import active_framework
+from competencies.selectors import active_framework, competency_or_404
 from portfolios import selectors, services
 from portfolios.forms import DomainAssessmentForm, PortfolioForm, RatingFields
 from portfolios.permissions import portfolio_of, portfolio_required
@@ -97,22 +96,11 @@ def matrix(request: HttpRequest) -> HttpResponse:
     return render(request, "portfolios/matrix.html", context)
 
 
-def _competency_or_404(portfolio, code: str) -> Competency:  # type: ignore[no-untyped-def]
-    try:
-        return (
-            Competency.objects.select_related("domain")
-            .prefetch_related("descriptors__level")
-            .get(framework_id=portfolio.framework_id, code=code)
-        )
-    except Competency.DoesNotExist:
-        raise Http404("No such competency in your framework.") from None
-
-
 @portfolio_required
 @require_http_methods(["GET", "POST"])
 def competency(request: HttpRequest, code: str) -> HttpResponse:
     portfolio = request.portfolio
-    competency = _competency_or_404(portfolio, code)
+    competency = competency_or_404(portfolio.framework_id, code)
     page = selectors.competency_page(portfolio, competency)
     current = page.state.assessment
     form = RatingFields(

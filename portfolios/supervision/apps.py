@@ -7,12 +7,13 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self) -> None:
-        from django.db.models import Count, Exists, OuterRef, Q
+        from django.db.models import Exists, OuterRef
 
         from imhcpd.erasure import register_step
         from imhcpd.navigation import register_flag, register_link
         from portfolios.supervision import erasure
         from portfolios.supervision.models import Supervision
+        from portfolios.supervision.notifications import unread_count
 
         register_step("supervision", order=30, erase=erasure.erase, export=erasure.export)
 
@@ -49,5 +50,7 @@ class SupervisionConfig(AppConfig):
         )
         register_flag(
             "unread",
-            lambda: Count("notifications", filter=Q(notifications__read_at__isnull=True)),
+            # A counted subquery, not a join: the join made the whole navigation query a
+            # GROUP BY, whose planning cost more than running it (EXPLAIN: 1.3 ms vs 0.3 ms).
+            unread_count,
         )

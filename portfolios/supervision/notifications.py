@@ -18,12 +18,14 @@ from django.db.models import (
     Count,
     F,
     Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -43,6 +45,18 @@ from portfolios.supervision.models import (
 def preferences_for(user: User) -> NotificationPreference:
     prefs = getattr(user, "notification_preference", None)
     return prefs if prefs is not None else NotificationPreference(user=user)
+
+
+def unread_count() -> Coalesce:
+    """A user's unread notifications, as an annotation on User rows (the navigation's badge)."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), 0)
 
 
 def notify(

@@ -14,7 +14,10 @@ from portfolios.models import Attachment, DevelopmentGoal, Evidence, Portfolio
 
 
 def portfolio_of(user: User) -> Portfolio | None:
-    return Portfolio.objects.for_owner(user).select_related("framework").first()
+    portfolio = Portfolio.objects.for_owner(user).select_related("framework").first()
+    if portfolio is not None:
+        portfolio.user = user  # its owner, already loaded: `portfolio.user` costs no query
+    return portfolio
 
 
 def portfolio_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -44,14 +44,17 @@ def domain_fully_rated(domain_progress: Any) -> bool:
     )
 
 
-def own_onboarding_steps(portfolio: Portfolio, domains: Sequence[Any]) -> list[tuple[int, Task]]:
-    """The steps the portfolio itself can answer (one query; the ratings come from the
-    dashboard's states). Supervision and the register add theirs through portfolios.panels."""
-    counts = Evidence.objects.filter(portfolio=portfolio).aggregate(
-        reflective=Count("pk", filter=Q(kind=EvidenceKind.REFLECTIVE_ACCOUNT), distinct=True),
-        signed=Count("revisions", filter=Q(revisions__status=Status.SIGNED_OFF), distinct=True),
-        waiting=Count("pk", filter=Q(current__status=Status.SUBMITTED), distinct=True),
-    )
+def own_onboarding_steps(
+    portfolio: Portfolio, domains: Sequence[Any], hours: Any
+) -> list[tuple[int, Task]]:
+    """The steps the portfolio itself can answer, with no query of their own: the ratings
+    come from the dashboard's states, the item counts from its `hours_summary` (`hours`).
+    Supervision and the register add theirs through portfolios.panels."""
+    counts = {
+        "reflective": hours.reflective_count,
+        "signed": hours.signed_count,
+        "waiting": hours.waiting_count,
+    }
     rated = [dp for dp in domains if domain_fully_rated(dp)]
     next_domain = next((dp for dp in domains if not domain_fully_rated(dp)), None)
     any_rating = any(s.assessment is not None for dp in domains for s in dp.states)

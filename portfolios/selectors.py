@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from competencies.content import framework_content
@@ -209,11 +209,16 @@ class Hours:
     supervision_three_years: Decimal
     year_start: dt.date
     three_years_start: dt.date
-    item_count: int = 0  # every evidence item, counted in the same query
+    # Counted in the same query for the dashboard's "Get started" steps (progress.py):
+    item_count: int = 0  # every evidence item
+    reflective_count: int = 0  # reflective accounts
+    waiting_count: int = 0  # items whose current revision waits for review
+    signed_count: int = 0  # items with a revision ever signed off
 
 
 def hours_summary(portfolio: Portfolio, today: dt.date | None = None) -> Hours:
-    """CPD and supervision hours from each item's current revision (one query)."""
+    """CPD and supervision hours from each item's current revision, and the item counts the
+    onboarding steps read (one query)."""
     today = today or timezone.localdate()
     year_start = today.replace(month=1, day=1)
     try:
@@ -235,13 +240,26 @@ def hours_summary(portfolio: Portfolio, today: dt.date | None = None) -> Hours:
         supervision_this_year=Sum("current__hours", filter=sup & this_year),
         supervision_three_years=Sum("current__hours", filter=sup & three_years),
         item_count=Count("pk"),
+        reflective_count=Count("pk", filter=Q(kind=EvidenceKind.REFLECTIVE_ACCOUNT)),
+        waiting_count=Count("pk", filter=Q(current__status=EvidenceRevision.Status.SUBMITTED)),
+        signed_count=Count(
+            "pk",
+            filter=Q(
+                Exists(
+                    EvidenceRevision.objects.filter(
+                        evidence=OuterRef("pk"), status=EvidenceRevision.Status.SIGNED_OFF
+                    )
+                )
+            ),
+        ),
     )
-    item_count = totals.pop("item_count")
+    counts = {k: totals.pop(k) for k in ("item_count", "reflective_count", "waiting_count")}
+    counts["signed_count"] = totals.pop("signed_count")
     return Hours(
         **{k: Decimal(v or 0).quantize(Decimal("0.01")) for k, v in totals.items()},
         year_start=year_start,
         three_years_start=three_years_start,
-        item_count=item_count,
+        **counts,
     )
 
 
@@ -316,7 +334,7 @@ class Dashboard:
 
 def onboarding_tasks(dashboard: Dashboard) -> list[Task]:
     """The "Get started" list: the portfolio's own steps and those the layers above add."""
-    steps = own_onboarding_steps(dashboard.portfolio, dashboard.domains)
+    steps = own_onboarding_steps(dashboard.portfolio, dashboard.domains, dashboard.hours)
     for step in registered_steps():
         task = step.task(dashboard)
         if task is not None:

@@ -495,3 +495,18 @@ def test_delete_account_needs_the_password_and_removes_everything(
     assert not storage.exists(stored)
     assert Portfolio.objects.filter(user=other_practitioner).exists()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_dashboard_costs_a_fixed_budget_of_queries(  # type: ignore[no-untyped-def]
+    client, practitioner, django_assert_max_num_queries
+) -> None:
+    """Session, user, navigation, portfolio and the dashboard's own reads: the load benchmark's
+    budget. The framework's competencies come from memory; the onboarding counts ride on the
+    hours query; the portfolio's owner is the signed-in user, not read again."""
+    p = practitioner.portfolio
+    make_evidence(p, codes=("1.01",))
+    rate(p, "1.01", Rating.ACHIEVED)
+    client.force_login(practitioner)
+    client.get("/portfolio/")
+    with django_assert_max_num_queries(16):
+        assert client.get("/portfolio/").status_code == 200

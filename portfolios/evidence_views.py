@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from competencies.content import framework_content
 from competencies.models import Competency
 from imhcpd.pagination import paginate
 from imhcpd.storage import private_download
@@ -33,7 +34,7 @@ from portfolios.forms import (
     evidence_form_class,
     grouped_competency_choices,
 )
-from portfolios.models import EvidenceKind, EvidenceRevision
+from portfolios.models import EvidenceKind, EvidenceLink, EvidenceRevision
 from portfolios.permissions import (
     get_attachment_for_user,
     get_evidence_for_user,
@@ -68,9 +69,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "code": code,
         "archived": archived,
-        "competencies": Competency.objects.filter(framework_id=portfolio.framework_id).order_by(
-            "order"
-        ),
+        "competencies": framework_content(portfolio.framework_id).competencies,
     }
     return render(request, "portfolios/evidence_list.html", context)
 
@@ -312,19 +311,24 @@ def _detail_context(evidence, attachment_form: AttachmentForm) -> dict[str, obje
     # Sign-offs brought in from another site, shown on each revision: one query for all.
     prefetch_related_objects([evidence], "imported_sign_offs")
     revisions = list(
-        evidence.revisions.prefetch_related("links__competency", "attachments")
+        evidence.revisions.prefetch_related(
+            # Links with their competency in one query (it joins competencies for its order).
+            Prefetch("links", queryset=EvidenceLink.objects.select_related("competency")),
+            "attachments",
+        )
         .select_related("review__reviewer")
         .order_by("-number")
     )
+    events = list(evidence.events.select_related("actor", "revision"))
     return {
         "evidence": evidence,
         "current": revisions[0],
         "older": revisions[1:],
         "spec": KINDS[evidence.kind],
-        "events": evidence.events.select_related("actor", "revision"),
+        "events": events,
         "attachment_form": attachment_form,
         "max_attachments": MAX_ATTACHMENTS_PER_ITEM,
-        "ever_submitted": services.ever_submitted(evidence),
+        "ever_submitted": services.ever_submitted(evidence, revisions, events),
         "supervisors": list(evidence.portfolio.supervisions.active().order_by("invitee_name")),
         "comments": evidence.comments.select_related("author"),
     }

@@ -378,9 +378,21 @@ def evidence_update(
     return revision
 
 
-def ever_submitted(evidence: Evidence) -> bool:
+def ever_submitted(
+    evidence: Evidence,
+    revisions: list[EvidenceRevision] | None = None,
+    events: list[EvidenceEvent] | None = None,
+) -> bool:
     """True once any revision was submitted, even if it is a draft again (an ended
-    supervision hands waiting items back as drafts and clears where they were sent)."""
+    supervision hands waiting items back as drafts and clears where they were sent).
+    A page that has already read all of the item's revisions and events passes them, and
+    the same rule is answered without a query."""
+    if revisions is not None and events is not None:
+        return (
+            any(r.status != Status.DRAFT for r in revisions)
+            or len(revisions) > 1
+            or any(e.action == EvidenceEvent.Action.SUBMITTED for e in events)
+        )
     return (
         evidence.revisions.exclude(status=Status.DRAFT).exists()
         or evidence.revisions.count() > 1

@@ -52,7 +52,7 @@ def own_onboarding_steps(
     Supervision and the register add theirs through portfolios.panels."""
     counts = {
         "reflective": hours.reflective_count,
-        "signed": hours.signed_count,
+        "signed": hours.ever_signed_off,
         "waiting": hours.waiting_count,
     }
     rated = [dp for dp in domains if domain_fully_rated(dp)]

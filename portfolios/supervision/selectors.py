@@ -4,10 +4,14 @@ what was submitted to them. Each starts from `Supervision.objects.for_supervisor
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.db.models import QuerySet
 
+from competencies.content import framework_content
+from competencies.models import Competency
 from imhcpd.models import User
-from portfolios.models import Evidence, EvidenceKind, EvidenceRevision, Portfolio
+from portfolios.models import Evidence, EvidenceKind, EvidenceLink, EvidenceRevision, Portfolio
 from portfolios.supervision.models import Supervision
 from portfolios.supervision.permissions import reviewer_revisions
 
@@ -21,14 +25,34 @@ def supervisees(user: User) -> list[Supervision]:
 
 
 def review_queue(
-    user: User, *, supervision_id: int | None = None, kind: str = "", domain: int | None = None
+    user: User,
+    *,
+    active: Sequence[Supervision] | None = None,
+    supervision_id: int | None = None,
+    kind: str = "",
+    domain: int | None = None,
 ) -> QuerySet[EvidenceRevision]:
-    """Everything waiting for this supervisor, oldest first, optionally filtered."""
+    """Everything waiting for this supervisor, oldest first, optionally filtered. The links
+    are prefetched without their competencies: `with_link_competencies` sets those.
+
+    Not `reviewer_revisions(user)`: its "not a draft" next to "submitted" made PostgreSQL
+    multiply the two selectivities, expect 22 of the load database's 400 submitted
+    revisions, and pick a plan that walked every supervisor's (5 ms instead of 0.6).
+
+    `active`: this user's supervisions as `supervisees(user)` read them, when the caller has
+    them. Their ids take the place of a subquery, which PostgreSQL took three times as long
+    to plan as to run."""
+    if active is None:
+        within: Iterable[int] | QuerySet[Supervision] = Supervision.objects.for_supervisor(user)
+    else:
+        within = [supervision.pk for supervision in active]
     queue = (
-        reviewer_revisions(user)
-        .filter(status=EvidenceRevision.Status.SUBMITTED)
-        .select_related("evidence__portfolio__user", "submitted_to")
-        .prefetch_related("links__competency")
+        EvidenceRevision.objects.filter(
+            submitted_to__in=within,
+            status=EvidenceRevision.Status.SUBMITTED,
+        )
+        .select_related("evidence__portfolio__user")
+        .prefetch_related("links")
         .order_by("submitted_at", "pk")
     )
     if supervision_id is not None:
@@ -71,3 +95,24 @@ def title_submitted_to(user: User, evidence: Evidence) -> str:
         .first()
     )
     return title or evidence.get_kind_display()
+
+
+def with_link_competencies(revisions: Iterable[EvidenceRevision]) -> None:
+    """Sets the competency of each revision's (prefetched) links from the framework content
+    held in memory (competencies.content) rather than reading it again: the queue and the
+    review page show its code and title. A link to a competency outside its portfolio's
+    framework version is read from the database, all such in one query."""
+    elsewhere: list[EvidenceLink] = []
+    for revision in revisions:
+        content = framework_content(revision.evidence.portfolio.framework_id)
+        for link in revision.links.all():
+            competency = content.competency_by_pk(link.competency_id)
+            if competency is None:
+                elsewhere.append(link)
+            else:
+                # Sets the link's cache only: related_name="+" leaves the shared object as is.
+                link.competency = competency
+    if elsewhere:
+        found = Competency.objects.in_bulk({link.competency_id for link in elsewhere})
+        for link in elsewhere:
+            link.competency = found[link.competency_id]

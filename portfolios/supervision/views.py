@@ -207,11 +207,13 @@ def _queue_page(
     domain = source.get("domain", "")
     queue = supervision_selectors.review_queue(
         user,
+        active=active,
         supervision_id=int(supervisee) if supervisee.isdigit() else None,
         kind=kind,
         domain=int(domain) if domain.isdigit() else None,
     )
     page = paginate(queue, source.get("page"), QUEUE_PAGE_SIZE)
+    supervision_selectors.with_link_competencies(page)
     context = {
         "active": active,
         "sections": queue_sections(user),

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
+from botocore.response import StreamingBody
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from storages.backends.s3 import S3File
 
 from imhcpd.erasure import account_erase
-from imhcpd.storage import PrivateS3Storage, private_files_storage
+from imhcpd.storage import PrivateS3Storage, private_download, private_files_storage
 from portfolios.exports import services as exports
 from portfolios.exports import worker
 from portfolios.exports.models import PortfolioExport
@@ -144,6 +147,70 @@ def test_an_upload_goes_to_the_bucket_and_downloads_with_the_same_headers(  # ty
     assert download["Content-Disposition"] == 'attachment; filename="Poster of the day.jpg"'
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Cache-Control"] == "private, no-store"
+
+
+@pytest.fixture
+def no_s3file(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """S3File copies the whole object to a temporary file before the first byte goes out;
+    a download that reached for it would fail here."""
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a download went through S3File")
+
+    monkeypatch.setattr(S3File, "__init__", refuse)
+
+
+def test_a_large_file_streams_from_the_bucket_as_it_arrives(  # type: ignore[no-untyped-def]
+    client, practitioner, s3, no_s3file
+) -> None:
+    server, bucket = s3
+    attachment = attach(practitioner, name="Scan of the day.jpg")
+    # Larger than the 2 MB a spooled copy keeps in memory; random, so nothing compresses it.
+    content = os.urandom(3 * 1024 * 1024 + 17)
+    server.client().put_object(Bucket=bucket, Key=attachment.file.name, Body=content)
+
+    client.force_login(practitioner)
+    response = client.get(f"/portfolio/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response.streaming
+    assert not isinstance(response.file_to_stream, S3File)
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 1
+    assert b"".join(chunks) == content
+    assert response["Content-Length"] == str(len(content))
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"] == 'attachment; filename="Scan of the day.jpg"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Content-Security-Policy" not in response
+
+
+def test_an_image_shown_inline_from_the_bucket_keeps_its_headers_and_closes_the_body(  # type: ignore[no-untyped-def]
+    practitioner, s3, no_s3file, monkeypatch
+) -> None:
+    closed = []
+    close = StreamingBody.close
+
+    def close_and_record(body: StreamingBody) -> None:
+        closed.append(body)
+        close(body)
+
+    monkeypatch.setattr(StreamingBody, "close", close_and_record)
+    content = photo()
+    attachment = attach(practitioner, content=content)
+    response = private_download(attachment.file, "poster.jpg", "image/jpeg", inline=True)
+    assert response["Content-Disposition"] == 'inline; filename="poster.jpg"'
+    assert response["Content-Length"] == str(len(content))
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert (response["X-Content-Type-Options"], response["Cache-Control"]) == (
+        "nosniff",
+        "private, no-store",
+    )
+    # A browser that goes away after the first chunk: the store's connection is let go.
+    assert content.startswith(next(iter(response.streaming_content)))
+    assert closed == []
+    response.close()
+    assert closed == [response.file_to_stream]
 
 
 def test_there_is_no_url_to_a_private_file(s3) -> None:  # type: ignore[no-untyped-def]

@@ -111,8 +111,9 @@ def private_files_storage(env: Any = os.environ) -> dict[str, Any]:
             "querystring_auth": False,
             # Self-hosted stores usually answer on one host name, not one per bucket.
             "addressing_style": "path" if endpoint else None,
-            # A download is read into a temporary file that moves to disk past 2 MB, so a
-            # large attachment never sits whole in a web worker's memory.
+            # A file read in this process (an export's images, the data download) is copied
+            # into a temporary file that moves to disk past 2 MB; page downloads stream the
+            # object instead (private_download).
             "max_memory_size": 2 * 1024 * 1024,
             "object_parameters": {"ServerSideEncryption": "AES256"},
             # A store that does not answer is a transient error for the caller (a retried

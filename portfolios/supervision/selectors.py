@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from competencies.content import framework_content
 from competencies.models import Competency
@@ -62,6 +63,17 @@ def review_queue(
     if domain is not None:
         queue = queue.filter(links__competency__domain__number=domain).distinct()
     return queue
+
+
+def revision_to_review(user: User, pk: int) -> EvidenceRevision:
+    """`get_revision_for_reviewer` for the review page: with the revision's review (if it has
+    one), which the page shows, and without the supervision, which only a sign-off or return
+    reads. Each joined table adds to PostgreSQL's planning, which costs more than running
+    this query: 1.1 ms planned with the supervision, 0.8 with the review instead, and the
+    review's own query gone."""
+    return get_object_or_404(
+        reviewer_revisions(user).select_related("evidence__portfolio__user", "review"), pk=pk
+    )
 
 
 def submitted_by(user: User, portfolio: Portfolio) -> QuerySet[EvidenceRevision]:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -260,6 +261,10 @@ def supervisee(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _review_context(revision: EvidenceRevision, **extra: object) -> dict[str, object]:
     evidence = revision.evidence
+    # The page shows the links and attachments twice each (the item, then the sign-off form);
+    # read once here, the links' competencies from memory.
+    prefetch_related_objects([revision], "links", "attachments")
+    supervision_selectors.with_link_competencies([revision])
     return {
         "revision": revision,
         "evidence": evidence,
@@ -278,7 +283,7 @@ def _review_context(revision: EvidenceRevision, **extra: object) -> dict[str, ob
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    revision = get_revision_for_reviewer(request.user, pk)
+    revision = supervision_selectors.revision_to_review(request.user, pk)
     return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -25,6 +25,23 @@ def supervisees(user: User) -> list[Supervision]:
     )
 
 
+# What a row of the queue shows (and `with_link_competencies` reads): not the revision's
+# details and flags (JSON, parsed for each row) nor the practitioner's account. A field left
+# out and then shown would cost a query a row, which tests/imhcpd/test_list_query_counts.py
+# catches.
+QUEUE_FIELDS = (
+    "number",
+    "status",
+    "title",
+    "submitted_at",
+    "submitted_level",
+    "submitted_to_id",
+    "evidence__kind",
+    "evidence__portfolio__framework_id",
+    "evidence__portfolio__user__full_name",
+)
+
+
 def review_queue(
     user: User,
     *,
@@ -53,6 +70,7 @@ def review_queue(
             status=EvidenceRevision.Status.SUBMITTED,
         )
         .select_related("evidence__portfolio__user")
+        .only(*QUEUE_FIELDS)
         .prefetch_related("links")
         .order_by("submitted_at", "pk")
     )

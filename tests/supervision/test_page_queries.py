@@ -56,6 +56,8 @@ def test_the_queue_reads_its_revisions_by_supervision_id_and_no_competencies(
         assert "draft" not in sql
         assert "SELECT U0" not in sql  # the ids the page read already, not a subquery
         assert '"portfolios_supervision"' not in sql
+    # Only what a row shows: not the JSON details, nor the practitioner's password hash.
+    assert '"details"' not in revisions[1] and '"password"' not in revisions[1]
     assert not _from("competencies_competency", sqls)
     assert html.count('data-testid="queue-item"') == 4
     assert "1.01, 2.01" in html  # the codes, in the framework's order

@@ -87,6 +87,8 @@ def reference(request: HttpRequest, token: str) -> HttpResponse:
 # --- The public register ---------------------------------------------------------------------
 
 PAGE_SIZE = 25
+# Beyond any register's size; a larger page number goes to `paginate`, which shows the last page.
+MAX_COUNTED_PAGE = 1_000_000
 
 
 def _counted_page(rows: QuerySet[RegisterEntry], number: object) -> Page:
@@ -99,6 +101,8 @@ def _counted_page(rows: QuerySet[RegisterEntry], number: object) -> Page:
         wanted = max(int(str(number).strip()), 1)
     except ValueError:
         wanted = 1
+    if wanted > MAX_COUNTED_PAGE:  # an OFFSET past what the database takes is a 500
+        return paginate(rows, number, PAGE_SIZE)
     start = (wanted - 1) * PAGE_SIZE
     found = list(rows.annotate(total=Window(Count("pk")))[start : start + PAGE_SIZE])
     if not found and wanted > 1:

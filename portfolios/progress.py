@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce
@@ -30,6 +30,9 @@ from portfolios.models import (
 )
 from portfolios.panels import DONE, IN_PROGRESS, NOT_STARTED, Task
 
+if TYPE_CHECKING:  # selectors imports this module
+    from portfolios.selectors import Hours
+
 Status = EvidenceRevision.Status
 
 
@@ -45,16 +48,11 @@ def domain_fully_rated(domain_progress: Any) -> bool:
 
 
 def own_onboarding_steps(
-    portfolio: Portfolio, domains: Sequence[Any], hours: Any
+    portfolio: Portfolio, domains: Sequence[Any], hours: Hours
 ) -> list[tuple[int, Task]]:
     """The steps the portfolio itself can answer, with no query of their own: the ratings
     come from the dashboard's states, the item counts from its `hours_summary` (`hours`).
     Supervision and the register add theirs through portfolios.panels."""
-    counts = {
-        "reflective": hours.reflective_count,
-        "signed": hours.ever_signed_off,
-        "waiting": hours.waiting_count,
-    }
     rated = [dp for dp in domains if domain_fully_rated(dp)]
     next_domain = next((dp for dp in domains if not domain_fully_rated(dp)), None)
     any_rating = any(s.assessment is not None for dp in domains for s in dp.states)
@@ -65,11 +63,11 @@ def own_onboarding_steps(
         "portfolios:assess_domain",
         args=[(next_domain or domains[0]).domain.number if domains else 1],
     )
-    if counts["signed"]:
+    if hours.ever_signed_off:
         sign_off = Task(
             "Get your first sign-off", None, DONE, "A supervisor has signed off evidence."
         )
-    elif counts["waiting"]:
+    elif hours.waiting_count:
         sign_off = Task(
             "Get your first sign-off",
             reverse("portfolios:evidence_list"),
@@ -99,9 +97,9 @@ def own_onboarding_steps(
             Task(
                 "Write your first reflective account",
                 None
-                if counts["reflective"]
+                if hours.reflective_count
                 else reverse("portfolios:evidence_create", args=[EvidenceKind.REFLECTIVE_ACCOUNT]),
-                DONE if counts["reflective"] else NOT_STARTED,
+                DONE if hours.reflective_count else NOT_STARTED,
                 "What happened, so what, now what.",
             ),
         ),

@@ -51,6 +51,6 @@ class SupervisionConfig(AppConfig):
         register_flag(
             "unread",
             # A counted subquery, not a join: the join made the whole navigation query a
-            # GROUP BY, whose planning cost more than running it (EXPLAIN: 1.3 ms vs 0.3 ms).
+            # GROUP BY, planned on every page (EXPLAIN ANALYZE: 0.44 → 0.28 ms planning).
             unread_count,
         )
